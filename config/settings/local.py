@@ -1,0 +1,13 @@
+"""One machine, nothing to install: SQLite and the embedded Celery broker."""
+
+from __future__ import annotations
+
+from config.env import env_bool
+
+from .base import *  # noqa: F403
+from .base import DATA_DIR
+
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("DEBUG", True)
+ALLOWED_HOSTS = ["*"]

@@ -1,0 +1,166 @@
+"""Who may see and change what. Selectors return querysets already scoped to a user.
+
+Visibility is decided here, in querysets, so list and create endpoints are scoped as
+well as detail ones (object permissions alone would not cover them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from .models import Access, Site, Staff, Unit
+
+Level = Access.Level
+User = AbstractBaseUser | AnonymousUser
+
+
+def level_of(user: Any) -> str | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_superuser:
+        return Level.ADMINISTRATOR
+    access = getattr(user, "access", None)
+    if access is None:
+        try:
+            access = Access.objects.get(user=user)
+        except Access.DoesNotExist:
+            return Level.STAFF if staff_of(user) else None
+    return str(access.level)
+
+
+def staff_of(user: Any) -> Staff | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.staff  # type: ignore[no-any-return]
+    except Staff.DoesNotExist:
+        return None
+
+
+def is_network_wide(user: Any) -> bool:
+    return level_of(user) in (Level.REGIONAL_COORDINATOR, Level.ADMINISTRATOR)
+
+
+def is_administrator(user: Any) -> bool:
+    return level_of(user) == Level.ADMINISTRATOR
+
+
+def managed_units(user: Any) -> QuerySet[Unit]:
+    """Units whose people, rules and rosters this user may change."""
+    level = level_of(user)
+    if level in (Level.REGIONAL_COORDINATOR, Level.ADMINISTRATOR):
+        return Unit.objects.all()
+    if level == Level.SITE_COORDINATOR:
+        return Unit.objects.filter(site__in=user.access.sites.all())
+    if level == Level.UNIT_MANAGER:
+        return Unit.objects.filter(pk__in=user.access.units.all())
+    return Unit.objects.none()
+
+
+def managed_sites(user: Any) -> QuerySet[Site]:
+    level = level_of(user)
+    if level in (Level.REGIONAL_COORDINATOR, Level.ADMINISTRATOR):
+        return Site.objects.all()
+    if level == Level.SITE_COORDINATOR:
+        return Site.objects.filter(pk__in=user.access.sites.all())
+    return Site.objects.none()
+
+
+def visible_units(user: Any) -> QuerySet[Unit]:
+    """Units a user can see: the ones they manage, or a staff member's home unit."""
+    level = level_of(user)
+    if level is None:
+        return Unit.objects.none()
+    if level == Level.STAFF:
+        me = staff_of(user)
+        return Unit.objects.filter(pk=me.home_unit_id) if me else Unit.objects.none()
+    return managed_units(user)
+
+
+def visible_sites(user: Any) -> QuerySet[Site]:
+    return Site.objects.filter(units__in=visible_units(user)).distinct() | managed_sites(user)
+
+
+def can_manage_unit(user: Any, unit_id: int | None) -> bool:
+    return unit_id is not None and managed_units(user).filter(pk=unit_id).exists()
+
+
+def can_see_private(user: Any, staff: Staff) -> bool:
+    """Contact details and leave reasons: the person themself and their managers only."""
+    me = staff_of(user)
+    if me is not None and me.pk == staff.pk:
+        return True
+    return can_manage_unit(user, staff.home_unit_id)
+
+
+def visible_staff(user: Any) -> QuerySet[Staff]:
+    """Staff a user can see: their own unit's colleagues for staff (names, roles, skills —
+    the serializer hides contact details), everyone in managed units otherwise."""
+    level = level_of(user)
+    if level is None:
+        return Staff.objects.none()
+    if level == Level.STAFF:
+        me = staff_of(user)
+        return Staff.objects.filter(home_unit=me.home_unit_id) if me else Staff.objects.none()
+    return Staff.objects.filter(home_unit__in=managed_units(user))
+
+
+def own_or_managed(user: Any, staff_field: str = "staff") -> Q:
+    """A filter for rows that belong to a person: their own, or those of managed units."""
+    me = staff_of(user)
+    mine = Q(**{staff_field: me}) if me else Q(pk__in=[])
+    return mine | Q(**{f"{staff_field}__home_unit__in": managed_units(user)})
+
+
+def place_of(obj: models.Model) -> tuple[Site | None, Unit | None]:
+    """The site and unit a row belongs to, so permissions and the log follow the data."""
+    unit: Unit | None = None
+    if isinstance(obj, Unit):
+        unit = obj
+    else:
+        for path in ("unit", "home_unit", "roster__unit", "staff__home_unit"):
+            current: Any = obj
+            for part in path.split("__"):
+                current = getattr(current, part, None)
+                if current is None:
+                    break
+            if isinstance(current, Unit):
+                unit = current
+                break
+    if unit is not None:
+        return unit.site, unit
+    if isinstance(obj, Site):
+        return obj, None
+    site = getattr(obj, "site", None)
+    return (site if isinstance(site, Site) else None), None
+
+
+def can_change(user: Any, obj: models.Model) -> bool:
+    """Whether ``user`` may create, change or delete ``obj``.
+
+    Unit-scoped rows: the unit's managers and its site's coordinators. Site-scoped rows
+    (shift types, site fatigue rules, the site itself): its coordinators. Network-wide
+    reference data (skills, certification types, contracts, new sites): administrators.
+    A person's own leave and preferences: the person too.
+    """
+    if level_of(user) is None:
+        return False
+    if is_administrator(user):
+        return True
+    owner = getattr(obj, "staff", None)
+    me = staff_of(user)
+    if me is not None and isinstance(owner, Staff) and owner.pk == me.pk and obj._meta.model_name in (
+        "leave",
+        "preference",
+    ):
+        return True
+    site, unit = place_of(obj)
+    if unit is not None:
+        return can_manage_unit(user, unit.pk)
+    if site is not None and site.pk is not None:
+        return managed_sites(user).filter(pk=site.pk).exists()
+    return False

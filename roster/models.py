@@ -1,0 +1,587 @@
+"""The roster data model: people, rules and plans.
+
+Business rules live in services (``roster/services.py``, ``roster/rules.py``); what
+the models hold themselves are the invariants a database can keep: uniqueness,
+check constraints and, on PostgreSQL, exclusion constraints against double-booking.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Func, Q
+
+
+def validate_timezone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(f"{value!r} is not a known IANA timezone.")
+
+
+class Site(models.Model):
+    """A hospital. Shifts are rostered in its own timezone."""
+
+    name = models.CharField(max_length=120, unique=True)
+    code = models.SlugField(max_length=20, unique=True)
+    timezone = models.CharField(max_length=64, default="Europe/London", validators=[validate_timezone])
+    address = models.CharField(max_length=250, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        ICU = "icu", "Intensive care"
+        ED = "ed", "Emergency department"
+        MEDSURG = "medsurg", "Medical-surgical"
+        MATERNITY = "maternity", "Maternity"
+        PAEDIATRICS = "paediatrics", "Paediatrics"
+        THEATRES = "theatres", "Theatres"
+        STEPDOWN = "stepdown", "Step-down"
+        OTHER = "other", "Other"
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="units")
+    name = models.CharField(max_length=120)
+    code = models.SlugField(max_length=20)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MEDSURG)
+    beds = models.PositiveIntegerField(default=0)
+    acuity_mix = models.JSONField(
+        default=dict, blank=True, help_text="Share of patients per acuity level, e.g. {'high': 0.3}."
+    )
+    auto_approve_swaps = models.BooleanField(
+        default=False, help_text="Approve a swap automatically when every rule passes."
+    )
+
+    class Meta:
+        ordering = ["site__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "code"], name="unit_code_unique_per_site"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.site.code})"
+
+
+class Skill(models.Model):
+    code = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CertificationType(models.Model):
+    code = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=120)
+    validity_months = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contract(models.Model):
+    """Working-time limits for a person or a group, per period of ``period_days``."""
+
+    name = models.CharField(max_length=120, unique=True)
+    period_days = models.PositiveIntegerField(default=28, validators=[MinValueValidator(1)])
+    min_minutes = models.PositiveIntegerField(default=0)
+    max_minutes = models.PositiveIntegerField(default=9600)
+    min_consecutive_days = models.PositiveIntegerField(default=1)
+    max_consecutive_days = models.PositiveIntegerField(default=5)
+    min_consecutive_days_off = models.PositiveIntegerField(default=1)
+    max_weekends = models.PositiveIntegerField(default=2)
+    unavailable_weekdays = models.JSONField(
+        default=list, blank=True, help_text="ISO weekdays (1 = Monday) that cannot be worked."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_minutes__gte=F("min_minutes")), name="contract_minutes_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_consecutive_days__gte=F("min_consecutive_days")),
+                name="contract_consecutive_ordered",
+            ),
+            models.CheckConstraint(condition=Q(period_days__gt=0), name="contract_period_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Staff(models.Model):
+    class Role(models.TextChoices):
+        RN = "RN", "Registered nurse"
+        LPN = "LPN", "Licensed practical nurse"
+        HCA = "HCA", "Healthcare assistant"
+        MD = "MD", "Doctor"
+        TECH = "TECH", "Technician"
+        PARAMEDIC = "PARAMEDIC", "Paramedic"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+    employee_number = models.CharField(max_length=20, unique=True)
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    role = models.CharField(max_length=12, choices=Role.choices)
+    home_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="staff")
+    float_pool = models.BooleanField(default=False)
+    fte = models.DecimalField(
+        max_digits=3, decimal_places=2, default=1,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    seniority_years = models.PositiveIntegerField(default=0)
+    skills = models.ManyToManyField(Skill, blank=True, related_name="staff")
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, null=True, blank=True)
+    # Contact details: visible to the person, their managers and coordinators only.
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name_plural = "staff"
+        constraints = [
+            models.CheckConstraint(condition=Q(fte__gt=0) & Q(fte__lte=1), name="staff_fte_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Certification(models.Model):
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="certifications")
+    type = models.ForeignKey(CertificationType, on_delete=models.PROTECT, related_name="certifications")
+    number = models.CharField(max_length=40)
+    issued = models.DateField()
+    expires = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["expires"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires__isnull=True) | Q(expires__gt=F("issued")),
+                name="certification_expires_after_issue",
+            ),
+            models.UniqueConstraint(fields=["type", "number"], name="certification_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.number}"
+
+    def valid_on(self, day: dt.date) -> bool:
+        return self.issued <= day and (self.expires is None or day <= self.expires)
+
+
+class ShiftType(models.Model):
+    """A kind of shift at a site. Its length is at most 12 h (the field's hard limit)."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="shift_types")
+    code = models.CharField(max_length=10)
+    name = models.CharField(max_length=60)
+    start_time = models.TimeField()
+    duration_minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(60), MaxValueValidator(720)]
+    )
+    is_night = models.BooleanField(default=False)
+    colour = models.CharField(max_length=7, default="#4a90d9")
+
+    class Meta:
+        ordering = ["site", "start_time"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "code"], name="shift_code_unique_per_site"),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=60) & Q(duration_minutes__lte=720),
+                name="shift_duration_at_most_12h",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.start_time:%H:%M} {self.duration_minutes // 60}h"
+
+
+class ContractShiftLimit(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="shift_limits")
+    shift_type = models.ForeignKey(ShiftType, on_delete=models.CASCADE)
+    max_shifts = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "shift_type"], name="contract_shift_limit_unique")
+        ]
+
+
+class FatigueRules(models.Model):
+    """Fatigue limits for a site, or for one unit when ``unit`` is set (it overrides).
+
+    Defaults are the field guidance: 12 h maximum shift, 10 h minimum rest between
+    shifts, 60 h in any rolling 7 days (hard; only a manager's Waiver excepts it).
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="fatigue_rules")
+    unit = models.OneToOneField(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="fatigue_rules"
+    )
+    max_shift_minutes = models.PositiveIntegerField(default=720, validators=[MaxValueValidator(720)])
+    min_rest_minutes = models.PositiveIntegerField(default=600)
+    max_minutes_7_days = models.PositiveIntegerField(default=3600)
+    max_consecutive_days = models.PositiveIntegerField(default=6, validators=[MinValueValidator(1)])
+    max_consecutive_nights = models.PositiveIntegerField(default=4, validators=[MinValueValidator(1)])
+
+    class Meta:
+        verbose_name_plural = "fatigue rules"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site"], condition=Q(unit__isnull=True), name="one_site_fatigue_rule"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_shift_minutes__gt=0, max_shift_minutes__lte=720),
+                name="fatigue_max_shift_at_most_12h",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_consecutive_days__gt=0) & Q(max_consecutive_nights__gt=0),
+                name="fatigue_consecutive_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Fatigue rules for {self.unit or self.site}"
+
+
+class RatioRule(models.Model):
+    """Patients per staff member of a role: required = ceil(patients / ratio)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="ratio_rules")
+    role = models.CharField(max_length=12, choices=Staff.Role.choices, default=Staff.Role.RN)
+    shift_type = models.ForeignKey(ShiftType, on_delete=models.CASCADE, null=True, blank=True)
+    patients_per_staff = models.DecimalField(max_digits=4, decimal_places=1)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(patients_per_staff__gt=0), name="ratio_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit}: 1 {self.role} : {self.patients_per_staff} patients"
+
+
+class SkillMixRule(models.Model):
+    """At least ``minimum`` holders of a skill or a certification on every shift."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="skill_mix_rules")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, null=True, blank=True)
+    certification_type = models.ForeignKey(CertificationType, on_delete=models.CASCADE, null=True, blank=True)
+    minimum = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(skill__isnull=False) & Q(certification_type__isnull=True))
+                | (Q(skill__isnull=True) & Q(certification_type__isnull=False)),
+                name="skill_mix_names_one_requirement",
+            ),
+            models.CheckConstraint(condition=Q(minimum__gt=0), name="skill_mix_minimum_positive"),
+        ]
+
+
+class CensusEstimate(models.Model):
+    """Expected patients on a unit during one shift, from which ratio rules derive staffing."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="census_estimates")
+    date = models.DateField()
+    shift_type = models.ForeignKey(ShiftType, on_delete=models.CASCADE)
+    patients = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "date", "shift_type"], name="census_unique"),
+        ]
+
+
+class CoverageRequirement(models.Model):
+    """How many people of a role (or holding a skill/certification) a shift needs.
+
+    ``minimum`` is hard: the solver may only fall short as explicit, penalised shortfall.
+    ``preferred`` is soft, ``maximum`` a cap.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="coverage_requirements")
+    date = models.DateField()
+    shift_type = models.ForeignKey(ShiftType, on_delete=models.CASCADE)
+    role = models.CharField(max_length=12, choices=Staff.Role.choices, blank=True)
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, null=True, blank=True)
+    certification_type = models.ForeignKey(CertificationType, on_delete=models.CASCADE, null=True, blank=True)
+    minimum = models.PositiveIntegerField()
+    preferred = models.PositiveIntegerField()
+    maximum = models.PositiveIntegerField()
+    priority = models.PositiveIntegerField(default=1, help_text="Higher is more critical.")
+
+    class Meta:
+        ordering = ["date", "shift_type__start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(preferred__gte=F("minimum")) & Q(maximum__gte=F("preferred")),
+                name="coverage_min_le_preferred_le_max",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="") | Q(skill__isnull=False) | Q(certification_type__isnull=False),
+                name="coverage_names_what_it_needs",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = self.role or self.skill or self.certification_type
+        return f"{self.unit} {self.date} {self.shift_type.code}: {what} {self.minimum}/{self.preferred}/{self.maximum}"
+
+
+class Leave(models.Model):
+    class Kind(models.TextChoices):
+        ANNUAL = "annual", "Annual leave"
+        SICK = "sick", "Sick leave"
+        STUDY = "study", "Study leave"
+        PARENTAL = "parental", "Parental leave"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+        CANCELLED = "cancelled", "Cancelled"
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="leave")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ANNUAL)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    # Private: seen by the person and their managers, never by colleagues.
+    reason = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="leave_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.kind} {self.start_date}–{self.end_date}"
+
+
+class Preference(models.Model):
+    """A request to work (on) or not to work (off) a day or a shift, with a weight."""
+
+    class Kind(models.TextChoices):
+        ON = "on", "Would like to work"
+        OFF = "off", "Would rather not work"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="preferences")
+    date = models.DateField()
+    shift_type = models.ForeignKey(
+        ShiftType, on_delete=models.CASCADE, null=True, blank=True, help_text="Empty means the whole day."
+    )
+    kind = models.CharField(max_length=3, choices=Kind.choices)
+    weight = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1), MaxValueValidator(10)])
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gte=1) & Q(weight__lte=10), name="preference_weight_range"),
+        ]
+
+
+class Roster(models.Model):
+    """One version of a unit's roster for a period.
+
+    A new version starts as a draft; publishing freezes it and archives the version it
+    replaces. Only the assignments of the version in force are "live": those are the
+    shifts people actually work, and the database refuses to let them overlap.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="rosters")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    based_on = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-start_date", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "start_date", "version"], name="roster_version_unique"),
+            models.UniqueConstraint(
+                fields=["unit", "start_date"],
+                condition=Q(status="published"),
+                name="one_published_roster_per_period",
+            ),
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="roster_ends_after_start"),
+            models.CheckConstraint(condition=Q(version__gt=0), name="roster_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.start_date}–{self.end_date} v{self.version} ({self.status})"
+
+
+class Waiver(models.Model):
+    """A manager's recorded exception to one hard rule for one person and day."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="waivers")
+    date = models.DateField()
+    rule = models.CharField(max_length=40)
+    reason = models.TextField()
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Waiver {self.rule} for {self.staff} on {self.date}"
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class Assignment(models.Model):
+    """A person working one shift on one day in one roster version.
+
+    ``starts_at``/``ends_at`` are the true instants (see ``roster.timeutil``); ``live``
+    mirrors whether the roster version is the one in force.
+    """
+
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="assignments")
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="assignments")
+    shift_type = models.ForeignKey(ShiftType, on_delete=models.PROTECT)
+    date = models.DateField()
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    live = models.BooleanField(default=False)
+    waiver = models.ForeignKey(Waiver, on_delete=models.SET_NULL, null=True, blank=True, related_name="assignments")
+
+    class Meta:
+        ordering = ["date", "starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="assignment_ends_after_start"),
+            models.UniqueConstraint(fields=["roster", "staff", "date"], name="one_shift_a_day_per_roster"),
+            # The last line of defence against double-booking, whatever the concurrency:
+            # within a roster version, and across every version in force.
+            ExclusionConstraint(
+                name="no_overlap_within_roster",
+                expressions=[
+                    ("staff", RangeOperators.EQUAL),
+                    ("roster", RangeOperators.EQUAL),
+                    (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                ],
+            ),
+            ExclusionConstraint(
+                name="no_overlap_live",
+                expressions=[
+                    ("staff", RangeOperators.EQUAL),
+                    (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(live=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.shift_type.code} {self.date}"
+
+
+class AuditEvent(models.Model):
+    """Append-only record of every change: who, what, when, before → after.
+
+    On PostgreSQL a trigger refuses UPDATE and DELETE on this table.
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    rationale = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}#{self.object_id}"
+
+
+class Access(models.Model):
+    """What a login may see and change.
+
+    staff: their own data and their unit's published roster; unit manager: their units;
+    site coordinator: their sites; regional coordinator and administrator: the network
+    (only an administrator changes the network's reference data).
+    """
+
+    class Level(models.TextChoices):
+        STAFF = "staff", "Staff"
+        UNIT_MANAGER = "unit_manager", "Unit manager"
+        SITE_COORDINATOR = "site_coordinator", "Site coordinator"
+        REGIONAL_COORDINATOR = "regional_coordinator", "Regional coordinator"
+        ADMINISTRATOR = "administrator", "Administrator"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access")
+    level = models.CharField(max_length=24, choices=Level.choices, default=Level.STAFF)
+    units = models.ManyToManyField(Unit, blank=True, related_name="managers")
+    sites = models.ManyToManyField(Site, blank=True, related_name="coordinators")
+
+    class Meta:
+        verbose_name_plural = "access"
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_level_display()})"

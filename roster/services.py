@@ -1,0 +1,401 @@
+"""Every write to the roster data goes through one function here.
+
+Each function is atomic, takes the acting user as a required keyword, checks that the
+user may make the change, and records an AuditEvent in the same transaction. The pages,
+the API, Celery tasks and management commands all call these; none re-implements them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from . import rules
+from .access import can_change, can_manage_unit, staff_of
+from .audit import audit_record, snapshot
+from .errors import Conflict, DomainError, NotAllowed, RuleViolation
+from .models import (
+    Assignment,
+    Certification,
+    FatigueRules,
+    Leave,
+    Preference,
+    Roster,
+    ShiftType,
+    Staff,
+    Unit,
+    Waiver,
+)
+from .timeutil import shift_interval
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _validation_to_domain(exc: ValidationError) -> DomainError:
+    if hasattr(exc, "error_dict"):
+        field, errors = next(iter(exc.error_dict.items()))
+        return DomainError(" ".join(e.messages[0] for e in errors), field=field)
+    return DomainError(" ".join(exc.messages))
+
+
+def _save_checked(obj: models.Model, *, exclude: list[str] | None = None) -> None:
+    """Validate then save; constraint failures become domain errors naming the field."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise _validation_to_domain(exc) from exc
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        raise Conflict(f"This change conflicts with existing data: {exc.args[0]}".splitlines()[0]) from exc
+
+
+# --- plain records (reference data and rules) --------------------------------------
+
+@transaction.atomic
+def record_create(*, actor: Any, model: type[M], data: dict[str, Any]) -> M:
+    """Create one row of ``model`` from validated ``data``; many-to-many values allowed."""
+    m2m = {f.name: data.pop(f.name) for f in model._meta.many_to_many if f.name in data}
+    obj = model(**data)
+    if not can_change(actor, obj):
+        raise NotAllowed(f"You may not create this {model._meta.verbose_name}.")
+    _save_checked(obj)
+    for name, values in m2m.items():
+        getattr(obj, name).set(values)
+    audit_record(actor=actor, action="create", obj=obj, after=snapshot(obj))
+    return obj
+
+
+@transaction.atomic
+def record_update(*, actor: Any, instance: M, data: dict[str, Any]) -> M:
+    model = type(instance)
+    obj = model.objects.select_for_update().get(pk=instance.pk)
+    if not can_change(actor, obj):
+        raise NotAllowed(f"You may not change this {model._meta.verbose_name}.")
+    before = snapshot(obj)
+    m2m = {f.name: data.pop(f.name) for f in model._meta.many_to_many if f.name in data}
+    for key, value in data.items():
+        setattr(obj, key, value)
+    # Moving a row must keep it inside the user's scope, too.
+    if not can_change(actor, obj):
+        raise NotAllowed(f"You may not move this {model._meta.verbose_name} there.")
+    _save_checked(obj)
+    for name, values in m2m.items():
+        getattr(obj, name).set(values)
+    audit_record(actor=actor, action="update", obj=obj, before=before, after=snapshot(obj))
+    return obj
+
+
+@transaction.atomic
+def record_delete(*, actor: Any, instance: models.Model) -> None:
+    if not can_change(actor, instance):
+        raise NotAllowed(f"You may not delete this {instance._meta.verbose_name}.")
+    before = snapshot(instance)
+    audit_record(actor=actor, action="delete", obj=instance, before=before)
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except models.ProtectedError as exc:
+        raise Conflict(f"This {instance._meta.verbose_name} is still in use and cannot be deleted.") from exc
+
+
+# --- fatigue rules and rule checks -------------------------------------------------
+
+def limits_for(unit: Unit) -> rules.Limits:
+    """The unit's own fatigue rules if it has them, else its site's, else the defaults."""
+    row = (
+        FatigueRules.objects.filter(unit=unit).first()
+        or FatigueRules.objects.filter(site_id=unit.site_id, unit__isnull=True).first()
+    )
+    if row is None:
+        return rules.Limits()
+    return rules.Limits(
+        max_shift_minutes=row.max_shift_minutes,
+        min_rest_minutes=row.min_rest_minutes,
+        max_minutes_7_days=row.max_minutes_7_days,
+        max_consecutive_days=row.max_consecutive_days,
+        max_consecutive_nights=row.max_consecutive_nights,
+    )
+
+
+def _as_rule_shift(a: Assignment) -> rules.Shift:
+    return rules.Shift(a.date, a.starts_at, a.ends_at, a.shift_type.is_night, a.shift_type.code)
+
+
+def check_assignment(
+    *, staff: Staff, roster: Roster, shift_type: ShiftType, day: dt.date, exclude_pk: int | None = None
+) -> list[rules.Breach]:
+    """Every hard rule that assigning ``staff`` to this shift would break.
+
+    The person's other shifts are those in force (live) plus those of this roster
+    version, eight days either side: the widest window any rule looks at.
+    """
+    site = roster.unit.site
+    starts_at, ends_at = shift_interval(day, shift_type.start_time, shift_type.duration_minutes, site.timezone)
+    lo, hi = day - dt.timedelta(days=8), day + dt.timedelta(days=8)
+    others = (
+        Assignment.objects.filter(staff=staff, date__range=(lo, hi))
+        .filter(models.Q(live=True) | models.Q(roster=roster))
+        .select_related("shift_type")
+    )
+    if roster.status == Roster.Status.DRAFT and roster.based_on_id:
+        # A draft replaces its predecessor: the predecessor's shifts are not extra work.
+        others = others.exclude(roster_id=roster.based_on_id)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    leave_days: set[dt.date] = set()
+    for leave in Leave.objects.filter(
+        staff=staff, status=Leave.Status.APPROVED, start_date__lte=hi, end_date__gte=lo
+    ):
+        d = leave.start_date
+        while d <= leave.end_date:
+            leave_days.add(d)
+            d += dt.timedelta(days=1)
+    missing: list[str] = []
+    if staff.home_unit_id != roster.unit_id and not staff.float_pool:
+        missing.append(f"{staff} belongs to {staff.home_unit.name} and is not in the float pool")
+    expired = Certification.objects.filter(staff=staff, expires__lt=day).select_related("type")
+    for cert in expired:
+        if not Certification.objects.filter(staff=staff, type=cert.type, expires__gte=day).exists():
+            missing.append(f"{cert.type.name} expired on {cert.expires:%d %b %Y}")
+    person = rules.Person(
+        shifts=[_as_rule_shift(a) for a in others],
+        leave_days=leave_days,
+        missing_qualifications=missing,
+    )
+    proposed = rules.Shift(day, starts_at, ends_at, shift_type.is_night, shift_type.code)
+    return rules.check_shift(person, proposed, limits_for(roster.unit))
+
+
+def _unwaived(breaches: list[rules.Breach], waiver: Waiver | None) -> list[rules.Breach]:
+    return [b for b in breaches if not (waiver is not None and b.waivable and b.rule == waiver.rule)]
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    actor: Any,
+    roster: Roster,
+    staff: Staff,
+    shift_type: ShiftType,
+    day: dt.date,
+    waiver: Waiver | None = None,
+) -> Assignment:
+    """Assign a person to a shift, or refuse with every hard rule it would break.
+
+    Guarantees: no overlap with the person's live shifts or this roster's (checked here
+    under a row lock on the person, and by exclusion constraints on PostgreSQL); no hard
+    fatigue, leave or certification rule broken unless ``waiver`` covers exactly that rule.
+    """
+    if not can_manage_unit(actor, roster.unit_id):
+        raise NotAllowed("You may not change this roster.", field="roster")
+    if roster.status == Roster.Status.ARCHIVED:
+        raise DomainError("An archived roster cannot be changed.", field="roster")
+    if not (roster.start_date <= day <= roster.end_date):
+        raise DomainError(f"{day} is outside the roster's period.", field="date")
+    if shift_type.site_id != roster.unit.site_id:
+        raise DomainError("This shift type belongs to another site.", field="shift_type")
+    if waiver is not None and (waiver.staff_id != staff.pk or waiver.date != day):
+        raise DomainError("This waiver is for another person or day.", field="waiver")
+    # Serialise every change to one person's shifts: two managers assigning the same
+    # nurse at once would each pass the checks below on their own.
+    Staff.objects.select_for_update().get(pk=staff.pk)
+    breaches = _unwaived(check_assignment(staff=staff, roster=roster, shift_type=shift_type, day=day), waiver)
+    if breaches:
+        raise RuleViolation(breaches)
+    starts_at, ends_at = shift_interval(
+        day, shift_type.start_time, shift_type.duration_minutes, roster.unit.site.timezone
+    )
+    assignment = Assignment(
+        roster=roster,
+        staff=staff,
+        shift_type=shift_type,
+        date=day,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        live=roster.status == Roster.Status.PUBLISHED,
+        waiver=waiver,
+    )
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError as exc:
+        raise Conflict(f"{staff} already has an overlapping shift.", field="staff") from exc
+    audit_record(actor=actor, action="assignment.create", obj=assignment, after=snapshot(assignment))
+    return assignment
+
+
+@transaction.atomic
+def assignment_delete(*, actor: Any, assignment: Assignment) -> None:
+    if not can_manage_unit(actor, assignment.roster.unit_id):
+        raise NotAllowed("You may not change this roster.", field="roster")
+    if assignment.roster.status == Roster.Status.ARCHIVED:
+        raise DomainError("An archived roster cannot be changed.", field="roster")
+    audit_record(actor=actor, action="assignment.delete", obj=assignment, before=snapshot(assignment))
+    assignment.delete()
+
+
+@transaction.atomic
+def waiver_record(*, actor: Any, staff: Staff, day: dt.date, rule: str, reason: str) -> Waiver:
+    """A manager's recorded exception to one waivable hard rule, for one person and day."""
+    if not can_manage_unit(actor, staff.home_unit_id):
+        raise NotAllowed("Only a manager of this person's unit may record a waiver.", field="staff")
+    if rule not in rules.RULE_LABELS:
+        raise DomainError(f"Unknown rule {rule!r}.", field="rule")
+    if rule in rules.UNWAIVABLE:
+        raise DomainError(f"{rules.RULE_LABELS[rule]} cannot be waived.", field="rule")
+    if not reason.strip():
+        raise DomainError("A waiver needs a reason.", field="reason")
+    waiver = Waiver.objects.create(staff=staff, date=day, rule=rule, reason=reason.strip(), approved_by=actor)
+    audit_record(actor=actor, action="waiver.create", obj=waiver, after=snapshot(waiver), rationale=reason)
+    return waiver
+
+
+# --- rosters ---------------------------------------------------------------------
+
+@transaction.atomic
+def roster_create(*, actor: Any, unit: Unit, start_date: dt.date, end_date: dt.date) -> Roster:
+    """A new draft version of the unit's roster for the period (copying the one in force)."""
+    if not can_manage_unit(actor, unit.pk):
+        raise NotAllowed("You may not create rosters for this unit.", field="unit")
+    if end_date < start_date:
+        raise DomainError("The roster must end on or after its start.", field="end_date")
+    if (end_date - start_date).days > 62:
+        raise DomainError("A roster covers at most 9 weeks.", field="end_date")
+    # Lock the unit so two managers creating versions at once get distinct numbers.
+    Unit.objects.select_for_update().get(pk=unit.pk)
+    previous = Roster.objects.filter(unit=unit, start_date=start_date).order_by("-version").first()
+    published = Roster.objects.filter(unit=unit, start_date=start_date, status=Roster.Status.PUBLISHED).first()
+    roster = Roster.objects.create(
+        unit=unit,
+        start_date=start_date,
+        end_date=end_date,
+        version=(previous.version + 1) if previous else 1,
+        based_on=published,
+        created_by=actor,
+    )
+    if published is not None:
+        Assignment.objects.bulk_create(
+            Assignment(
+                roster=roster, staff_id=a.staff_id, shift_type_id=a.shift_type_id, date=a.date,
+                starts_at=a.starts_at, ends_at=a.ends_at, live=False, waiver_id=a.waiver_id,
+            )
+            for a in published.assignments.filter(date__range=(start_date, end_date))
+        )
+    audit_record(actor=actor, action="roster.create", obj=roster, after=snapshot(roster))
+    return roster
+
+
+@transaction.atomic
+def roster_publish(*, actor: Any, roster: Roster) -> Roster:
+    """Freeze a draft version and put it in force, archiving the version it replaces.
+
+    Its assignments become live in the same transaction; if a float-pool person is
+    already working an overlapping live shift elsewhere, the database refuses and
+    nothing changes.
+    """
+    if not can_manage_unit(actor, roster.unit_id):
+        raise NotAllowed("You may not publish this roster.", field="roster")
+    roster = Roster.objects.select_for_update().get(pk=roster.pk)
+    if roster.status != Roster.Status.DRAFT:
+        raise Conflict(f"Only a draft can be published; this version is {roster.status}.", field="status")
+    before = snapshot(roster)
+    for old in Roster.objects.select_for_update().filter(
+        unit=roster.unit, start_date=roster.start_date, status=Roster.Status.PUBLISHED
+    ):
+        old.assignments.update(live=False)
+        old.status = Roster.Status.ARCHIVED
+        old.save(update_fields=["status"])
+        audit_record(actor=actor, action="roster.archive", obj=old, after={"status": "archived"})
+    try:
+        with transaction.atomic():
+            roster.assignments.update(live=True)
+    except IntegrityError as exc:
+        raise Conflict(
+            "Someone on this roster already works an overlapping shift in another unit.", field="assignments"
+        ) from exc
+    roster.status = Roster.Status.PUBLISHED
+    roster.published_at = timezone.now()
+    roster.published_by = actor
+    roster.save(update_fields=["status", "published_at", "published_by"])
+    audit_record(actor=actor, action="roster.publish", obj=roster, before=before, after=snapshot(roster))
+    return roster
+
+
+# --- leave and preferences ---------------------------------------------------------
+
+def _acting_for(actor: Any, staff: Staff) -> None:
+    me = staff_of(actor)
+    if (me is None or me.pk != staff.pk) and not can_manage_unit(actor, staff.home_unit_id):
+        raise NotAllowed("You may only file requests for yourself.", field="staff")
+
+
+@transaction.atomic
+def leave_request(
+    *, actor: Any, staff: Staff, kind: str, start_date: dt.date, end_date: dt.date, reason: str = ""
+) -> Leave:
+    _acting_for(actor, staff)
+    if end_date < start_date:
+        raise DomainError("Leave must end on or after its first day.", field="end_date")
+    overlapping = Leave.objects.filter(
+        staff=staff,
+        status__in=[Leave.Status.REQUESTED, Leave.Status.APPROVED],
+        start_date__lte=end_date,
+        end_date__gte=start_date,
+    )
+    if overlapping.exists():
+        raise Conflict("You already have leave requested or approved on some of these days.", field="start_date")
+    leave = Leave(staff=staff, kind=kind, start_date=start_date, end_date=end_date, reason=reason)
+    _save_checked(leave, exclude=["decided_by", "decided_at"])
+    audit_record(actor=actor, action="leave.request", obj=leave, after=snapshot(leave))
+    return leave
+
+
+@transaction.atomic
+def leave_decide(*, actor: Any, leave: Leave, approve: bool, note: str = "") -> Leave:
+    """The unit manager approves or declines a request; deciding twice is refused."""
+    if not can_manage_unit(actor, leave.staff.home_unit_id):
+        raise NotAllowed("Only a manager of this person's unit may decide on leave.", field="leave")
+    leave = Leave.objects.select_for_update().get(pk=leave.pk)
+    if leave.status != Leave.Status.REQUESTED:
+        raise Conflict(f"This request was already {leave.status}.", field="status")
+    before = snapshot(leave)
+    leave.status = Leave.Status.APPROVED if approve else Leave.Status.DECLINED
+    leave.decided_by = actor
+    leave.decided_at = timezone.now()
+    leave.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(
+        actor=actor, action=f"leave.{leave.status}", obj=leave, before=before, after=snapshot(leave), rationale=note
+    )
+    return leave
+
+
+@transaction.atomic
+def leave_cancel(*, actor: Any, leave: Leave) -> Leave:
+    _acting_for(actor, leave.staff)
+    leave = Leave.objects.select_for_update().get(pk=leave.pk)
+    if leave.status == Leave.Status.CANCELLED:
+        raise Conflict("This request is already cancelled.", field="status")
+    before = snapshot(leave)
+    leave.status = Leave.Status.CANCELLED
+    leave.save(update_fields=["status"])
+    audit_record(actor=actor, action="leave.cancel", obj=leave, before=before, after=snapshot(leave))
+    return leave
+
+
+@transaction.atomic
+def preference_create(
+    *, actor: Any, staff: Staff, day: dt.date, kind: str, weight: int = 1, shift_type: ShiftType | None = None
+) -> Preference:
+    _acting_for(actor, staff)
+    if shift_type is not None and shift_type.site_id != staff.home_unit.site_id:
+        raise DomainError("This shift type belongs to another site.", field="shift_type")
+    pref = Preference(staff=staff, date=day, kind=kind, weight=weight, shift_type=shift_type)
+    _save_checked(pref)
+    audit_record(actor=actor, action="preference.create", obj=pref, after=snapshot(pref))
+    return pref
