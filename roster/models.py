@@ -585,3 +585,10 @@ class Access(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_level_display()})"
+
+
+class CertificationAlert(models.Model):
+    """A certification already flagged to its managers as expiring, so each is flagged once."""
+
+    certification = models.OneToOneField(Certification, on_delete=models.CASCADE, related_name="alert")
+    alerted_at = models.DateTimeField(auto_now_add=True)

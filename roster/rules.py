@@ -52,6 +52,8 @@ class Shift:
     ends_at: dt.datetime
     is_night: bool = False
     label: str = ""
+    # The length on the clock face as rostered; None means the true length.
+    rostered_minutes: int | None = None
 
     @property
     def minutes(self) -> int:
@@ -104,9 +106,13 @@ def check_shift(person: Person, proposed: Shift, limits: Limits) -> list[Breach]
     breaches: list[Breach] = []
     others = sorted(person.shifts, key=lambda s: s.starts_at)
 
-    if proposed.minutes > limits.max_shift_minutes:
+    # The shift-length limit applies to the rostered length: a 12 h night on the night
+    # the clocks go back is 13 real hours, which counts in rest and rolling hours below,
+    # but it is still a 12 h shift by the contract and the field guidance.
+    length = proposed.rostered_minutes if proposed.rostered_minutes is not None else proposed.minutes
+    if length > limits.max_shift_minutes:
         breaches.append(
-            Breach(MAX_SHIFT_LENGTH, f"{proposed.minutes / 60:g} h is over the {limits.max_shift_minutes / 60:g} h limit")
+            Breach(MAX_SHIFT_LENGTH, f"{length / 60:g} h is over the {limits.max_shift_minutes / 60:g} h limit")
         )
     if proposed.day in person.leave_days:
         breaches.append(Breach(LEAVE, f"on approved leave on {proposed.day:%a %d %b}"))

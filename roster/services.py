@@ -168,7 +168,9 @@ def check_assignment(
         leave_days=leave_days,
         missing_qualifications=missing,
     )
-    proposed = rules.Shift(day, starts_at, ends_at, shift_type.is_night, shift_type.code)
+    proposed = rules.Shift(
+        day, starts_at, ends_at, shift_type.is_night, shift_type.code, rostered_minutes=shift_type.duration_minutes
+    )
     return rules.check_shift(person, proposed, limits_for(roster.unit))
 
 

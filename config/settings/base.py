@@ -156,3 +156,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+CELERY_BEAT_SCHEDULE = {
+    "certification-expiry-scan": {
+        "task": "roster.tasks.certification_expiry_scan",
+        "schedule": 24 * 60 * 60,
+    },
+}

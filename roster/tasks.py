@@ -1,0 +1,17 @@
+"""Celery tasks: thin, JSON arguments, idempotent; the work is in domain modules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+from .certifications import certification_expiry_alert
+
+
+@shared_task(soft_time_limit=120, time_limit=150)
+def certification_expiry_scan(today: str | None = None) -> int:
+    """Flag certifications expiring within 30 days to their managers (daily, via beat)."""
+    day = dt.date.fromisoformat(today) if today else timezone.localdate()
+    return certification_expiry_alert(today=day)
