@@ -45,7 +45,7 @@ class RuleViolation(DomainError):
         text = "; ".join(f"{b.label}: {b.detail}" for b in self.breaches)
         super().__init__(text, field=field)
 
-    def as_dict(self) -> dict[str, list[str]]:  # type: ignore[override]
+    def as_dict(self) -> dict[str, list[str]]:
         data: dict[str, object] = {
             self.field: [f"{b.label}: {b.detail}" for b in self.breaches],
             "rules": [b.rule for b in self.breaches],

@@ -233,6 +233,9 @@ class ContractShiftLimit(models.Model):
             models.UniqueConstraint(fields=["contract", "shift_type"], name="contract_shift_limit_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.contract}: at most {self.max_shifts} × {self.shift_type.code}"
+
 
 class FatigueRules(models.Model):
     """Fatigue limits for a site, or for one unit when ``unit`` is set (it overrides).
@@ -306,6 +309,9 @@ class SkillMixRule(models.Model):
             models.CheckConstraint(condition=Q(minimum__gt=0), name="skill_mix_minimum_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.unit}: at least {self.minimum} {self.skill or self.certification_type} per shift"
+
 
 class CensusEstimate(models.Model):
     """Expected patients on a unit during one shift, from which ratio rules derive staffing."""
@@ -319,6 +325,9 @@ class CensusEstimate(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "date", "shift_type"], name="census_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.date} {self.shift_type.code}: {self.patients} patients"
 
 
 class CoverageRequirement(models.Model):
@@ -420,6 +429,10 @@ class Preference(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(weight__gte=1) & Q(weight__lte=10), name="preference_weight_range"),
         ]
+
+    def __str__(self) -> str:
+        what = self.shift_type.code if self.shift_type else "day"
+        return f"{self.staff} {self.kind} {what} {self.date} (weight {self.weight})"
 
 
 class Roster(models.Model):
@@ -592,3 +605,6 @@ class CertificationAlert(models.Model):
 
     certification = models.OneToOneField(Certification, on_delete=models.CASCADE, related_name="alert")
     alerted_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Alert for {self.certification}"

@@ -74,7 +74,7 @@ def record_create(*, actor: Any, model: type[M], data: dict[str, Any]) -> M:
 @transaction.atomic
 def record_update(*, actor: Any, instance: M, data: dict[str, Any]) -> M:
     model = type(instance)
-    obj = model.objects.select_for_update().get(pk=instance.pk)
+    obj: M = model._default_manager.select_for_update().get(pk=instance.pk)
     if not can_change(actor, obj):
         raise NotAllowed(f"You may not change this {model._meta.verbose_name}.")
     before = snapshot(obj)
