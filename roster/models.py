@@ -608,3 +608,63 @@ class CertificationAlert(models.Model):
 
     def __str__(self) -> str:
         return f"Alert for {self.certification}"
+
+
+class SolverRun(models.Model):
+    """One roster generation: its progress while it runs and its result when done.
+
+    The Celery task writes progress here (solutions found, objective, bound, elapsed) so
+    the page can show it live, and a manager cancels by setting ``cancel_requested``.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Finished"
+        CANCELLED = "cancelled", "Cancelled"
+        FAILED = "failed", "Failed"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="solver_runs")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="solver_runs",
+        help_text="Empty: every unit of the site at once, sharing its float pool.",
+    )
+    start_date = models.DateField()
+    end_date = models.DateField()
+    time_limit_seconds = models.PositiveIntegerField(default=30)
+    seed = models.PositiveIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    cancel_requested = models.BooleanField(default=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    solutions = models.PositiveIntegerField(default=0)
+    objective = models.FloatField(null=True, blank=True)
+    bound = models.FloatField(null=True, blank=True)
+    elapsed_seconds = models.FloatField(default=0)
+    solver_status = models.CharField(max_length=12, blank=True)
+    gap = models.FloatField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    rosters = models.ManyToManyField(Roster, blank=True, related_name="solver_runs")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="solver_run_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(time_limit_seconds__gt=0) & Q(time_limit_seconds__lte=3600),
+                name="solver_run_time_limit_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Run {self.pk} {self.unit or self.site} {self.start_date}: {self.status}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.CANCELLED, self.Status.FAILED)

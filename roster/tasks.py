@@ -15,3 +15,16 @@ def certification_expiry_scan(today: str | None = None) -> int:
     """Flag certifications expiring within 30 days to their managers (daily, via beat)."""
     day = dt.date.fromisoformat(today) if today else timezone.localdate()
     return certification_expiry_alert(today=day)
+
+
+@shared_task(
+    acks_late=True,
+    # The solver's own time limit ends the search; these only catch a stuck worker.
+    soft_time_limit=3700,
+    time_limit=3800,
+)
+def generate_roster(run_id: int) -> str:
+    """Run a queued roster generation (idempotent: a finished or claimed run is skipped)."""
+    from .generation import solver_run_execute
+
+    return solver_run_execute(run_id)
