@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .rules import Limits, Shift
 
@@ -80,7 +81,7 @@ def risk_after(shifts: list[Shift], day: dt.date, limits: Limits) -> Risk:
     if last.day == day and last.minutes > EXTENDED_MINUTES:
         reasons.append(f"extended shift ({last.minutes / 60:g} h)")
     recent = [s for s in done if (day - s.day).days <= 2]
-    for before, after in zip(recent, recent[1:], strict=False):
+    for before, after in pairwise(recent):
         gap = (after.starts_at - before.ends_at).total_seconds() / 60
         if gap < SHORT_TURNAROUND_MINUTES:
             reasons.append(f"short turnaround ({gap / 60:g} h) before {after.label or 'a shift'} on {after.day:%a %d}")
