@@ -233,6 +233,32 @@ def assignment_create(
 
 
 @transaction.atomic
+def assignment_set(
+    *,
+    actor: Any,
+    roster: Roster,
+    staff: Staff,
+    day: dt.date,
+    shift_type: ShiftType | None,
+    waiver: Waiver | None = None,
+) -> Assignment | None:
+    """Make a person's day in a roster version what the manager chose: a shift, or off.
+
+    Replaces whatever the person had that day in this version, atomically: if the new
+    shift breaks a rule, the old one stays.
+    """
+    Staff.objects.select_for_update().get(pk=staff.pk)
+    current = Assignment.objects.filter(roster=roster, staff=staff, date=day).first()
+    if current is not None and shift_type is not None and current.shift_type_id == shift_type.pk:
+        return current
+    if current is not None:
+        assignment_delete(actor=actor, assignment=current)
+    if shift_type is None:
+        return None
+    return assignment_create(actor=actor, roster=roster, staff=staff, shift_type=shift_type, day=day, waiver=waiver)
+
+
+@transaction.atomic
 def assignment_delete(*, actor: Any, assignment: Assignment) -> None:
     if not can_manage_unit(actor, assignment.roster.unit_id):
         raise NotAllowed("You may not change this roster.", field="roster")

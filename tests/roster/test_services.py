@@ -191,3 +191,15 @@ def test_record_update_refuses_moving_a_row_out_of_scope(world):
         services.record_update(actor=world.manager, instance=world.colleague, data={"home_unit": world.ed})
     world.colleague.refresh_from_db()
     assert world.colleague.home_unit == world.icu
+
+
+def test_changing_a_cell_replaces_the_shift_and_a_refused_change_keeps_the_old_one(world, roster):
+    tue = MON + dt.timedelta(days=1)
+    services.assignment_set(actor=world.manager, roster=roster, staff=world.nurse, day=MON, shift_type=world.night)
+    services.assignment_set(actor=world.manager, roster=roster, staff=world.nurse, day=tue, shift_type=world.night)
+    # Night → day on Tuesday is fine on its own, but the Monday night leaves no rest.
+    with pytest.raises(RuleViolation):
+        services.assignment_set(actor=world.manager, roster=roster, staff=world.nurse, day=tue, shift_type=world.day)
+    assert Assignment.objects.get(staff=world.nurse, date=tue).shift_type == world.night
+    services.assignment_set(actor=world.manager, roster=roster, staff=world.nurse, day=tue, shift_type=None)
+    assert not Assignment.objects.filter(staff=world.nurse, date=tue).exists()
