@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
 
-from .access import Level, level_of
+from .access import Level, level_of, staff_of
 
 # (label, url name, levels that see it)
 _ALL = {level.value for level in Level}
@@ -22,9 +24,35 @@ NAVIGATION: list[tuple[str, str, set[str]]] = [
 ]
 
 
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+def _is_active(path: str, url: str) -> bool:
+    # "/" is only active on itself; any other section also owns the pages below it.
+    return path == url if url == "/" else path.startswith(url)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     level = level_of(request.user)
     if level is None:
         return {"nav_items": [], "access_level": None}
-    items = [(label, name) for label, name, levels in NAVIGATION if level in levels]
-    return {"nav_items": items, "access_level": level, "access_label": Level(level).label}
+    items = []
+    for label, name, levels in NAVIGATION:
+        if level not in levels:
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:  # a section whose app is not installed in this deployment
+            continue
+        items.append(NavItem(label, url, _is_active(request.path, url)))
+    me = staff_of(request.user)
+    return {
+        "nav_items": items,
+        "access_level": level,
+        "access_label": Level(level).label,
+        "display_name": me.full_name if me else request.user.get_username(),  # type: ignore[union-attr]
+    }

@@ -1,3 +1,23 @@
 from __future__ import annotations
 
-urlpatterns: list[object] = []
+from django.contrib.auth import views as auth_views
+from django.urls import URLPattern, path
+
+from . import views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    # Django's LogoutView accepts POST only: a link or a prefetch cannot log anyone out.
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("units/", views.unit_list, name="unit-list"),
+    path("units/<int:pk>/", views.unit_detail, name="unit-detail"),
+    path("staff/", views.staff_list, name="staff-list"),
+    path("staff/<int:pk>/", views.staff_detail, name="staff-detail"),
+    path("certifications/", views.certification_list, name="certification-list"),
+    path("audit/", views.audit_list, name="audit-list"),
+]

@@ -1,0 +1,234 @@
+"""Read helpers for the pages: querysets already scoped by ``roster.access``, shaped for
+display (related rows joined, counts annotated) so a list costs a fixed number of queries.
+
+Visibility is never decided here: every function starts from an ``access`` selector.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from . import access
+from .certifications import EXPIRY_WARNING_DAYS
+from .models import (
+    Assignment,
+    AuditEvent,
+    Certification,
+    FatigueRules,
+    Leave,
+    Roster,
+    Site,
+    Staff,
+    Unit,
+)
+from .rules import Limits
+
+
+def sites_in_scope(user: Any) -> QuerySet[Site]:
+    """Sites whose units a user sees, plus the sites they coordinate.
+
+    (``access.visible_sites`` ORs a ``distinct()`` queryset with a plain one, which Django
+    refuses with a TypeError; one filter with both conditions says the same thing.)
+    """
+    return (
+        Site.objects.filter(Q(units__in=access.visible_units(user)) | Q(pk__in=access.managed_sites(user)))
+        .distinct()
+        .order_by("name")
+    )
+
+
+def unit_list(user: Any) -> QuerySet[Unit]:
+    return (
+        access.visible_units(user)
+        .select_related("site")
+        .annotate(staff_count=Count("staff", filter=Q(staff__active=True), distinct=True))
+        .order_by("site__name", "name")
+    )
+
+
+def unit_detail(user: Any) -> QuerySet[Unit]:
+    """Units ``user`` may open. Anything else is a 404, not a 403, so a unit's existence
+    is not revealed outside one's scope."""
+    return unit_list(user).prefetch_related(
+        "ratio_rules__shift_type",
+        "skill_mix_rules__skill",
+        "skill_mix_rules__certification_type",
+    )
+
+
+@dataclass(frozen=True)
+class FatigueInForce:
+    """The fatigue limits that apply on a unit and where they come from."""
+
+    source: str
+    limits: Limits
+
+    @property
+    def rows(self) -> list[tuple[str, str]]:
+        lim = self.limits
+        return [
+            ("Longest shift", _hours(lim.max_shift_minutes)),
+            ("Minimum rest between shifts", _hours(lim.min_rest_minutes)),
+            ("Most hours in any 7 days", _hours(lim.max_minutes_7_days)),
+            ("Most consecutive days", str(lim.max_consecutive_days)),
+            ("Most consecutive nights", str(lim.max_consecutive_nights)),
+        ]
+
+
+def _hours(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h" if not rest else f"{hours} h {rest:02d} min"
+
+
+def fatigue_in_force(unit: Unit) -> FatigueInForce:
+    """The unit's own rules if it has them, else its site's, else the field's defaults
+    (the same precedence as ``services.limits_for``, which the rule checks use)."""
+    rows = list(FatigueRules.objects.filter(Q(unit=unit) | Q(site_id=unit.site_id, unit__isnull=True)))
+    own = next((r for r in rows if r.unit_id == unit.pk), None)
+    site = next((r for r in rows if r.unit_id is None), None)
+    chosen, source = (own, "This unit's own rules") if own else (site, f"{unit.site.name} site rules")
+    if chosen is None:
+        return FatigueInForce("Network defaults (field guidance)", Limits())
+    return FatigueInForce(
+        source,
+        Limits(
+            max_shift_minutes=chosen.max_shift_minutes,
+            min_rest_minutes=chosen.min_rest_minutes,
+            max_minutes_7_days=chosen.max_minutes_7_days,
+            max_consecutive_days=chosen.max_consecutive_days,
+            max_consecutive_nights=chosen.max_consecutive_nights,
+        ),
+    )
+
+
+def staff_list(user: Any) -> QuerySet[Staff]:
+    return (
+        access.visible_staff(user)
+        .select_related("home_unit__site")
+        .prefetch_related("skills")
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def staff_search(qs: QuerySet[Staff], text: str) -> QuerySet[Staff]:
+    """Every word must match a first or last name (``"nia nur"`` finds Nia Nurse)."""
+    for word in text.split():
+        qs = qs.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return qs
+
+
+def staff_detail(user: Any) -> QuerySet[Staff]:
+    """People ``user`` may open (404 for anyone else)."""
+    return (
+        access.visible_staff(user)
+        .select_related("home_unit__site", "contract")
+        .prefetch_related(
+            "skills",
+            Prefetch("certifications", queryset=Certification.objects.select_related("type").order_by("expires")),
+        )
+    )
+
+
+def leave_of(staff: Staff) -> QuerySet[Leave]:
+    """A person's leave, newest first. Private: call only after ``access.can_see_private``."""
+    return staff.leave.select_related("decided_by").order_by("-start_date")
+
+
+def upcoming_shifts(staff: Staff, *, limit: int = 10) -> QuerySet[Assignment]:
+    """The person's shifts still to come in published rosters (the versions in force)."""
+    return (
+        Assignment.objects.filter(
+            staff=staff, live=True, roster__status=Roster.Status.PUBLISHED, ends_at__gte=timezone.now()
+        )
+        .select_related("shift_type", "roster__unit__site")
+        .order_by("starts_at")[:limit]
+    )
+
+
+def certification_list(user: Any) -> QuerySet[Certification]:
+    """Certifications of the people a user manages (none for staff)."""
+    return (
+        Certification.objects.filter(staff__home_unit__in=access.managed_units(user))
+        .select_related("staff__home_unit__site", "type")
+        .order_by(
+            # Undated certifications never lapse: last.
+            "expires",
+            "staff__last_name",
+            "pk",
+        )
+    )
+
+
+def expiry_state(cert: Certification, today: dt.date) -> str:
+    """``expired``, ``expiring`` (within the 30-day warning window), ``valid`` or ``lifelong``."""
+    if cert.expires is None:
+        return "lifelong"
+    if cert.expires < today:
+        return "expired"
+    if cert.expires <= today + dt.timedelta(days=EXPIRY_WARNING_DAYS):
+        return "expiring"
+    return "valid"
+
+
+def audit_list(user: Any) -> QuerySet[AuditEvent]:
+    """The log of what a user manages: their units' and sites' events; administrators see
+    everything, including network-wide reference data (skills, contracts)."""
+    qs = AuditEvent.objects.select_related("actor", "site", "unit")
+    if access.is_administrator(user):
+        return qs
+    if access.level_of(user) in (None, access.Level.STAFF):
+        return qs.none()
+    return qs.filter(Q(unit__in=access.managed_units(user)) | Q(site__in=access.managed_sites(user)))
+
+
+def audit_changes(event: AuditEvent) -> list[tuple[str, Any, Any]]:
+    """The fields an event changed, as (field, before, after)."""
+    before = event.before if isinstance(event.before, dict) else {}
+    after = event.after if isinstance(event.after, dict) else {}
+    keys = sorted(set(before) | set(after))
+    return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k) and k != "id"]
+
+
+@dataclass
+class Dashboard:
+    level: str | None
+    me: Staff | None
+    units: list[Unit]
+    sites: list[Site]
+    unit_count: int = 0
+    staff_count: int = 0
+    expiring: list[Certification] | None = None
+    expiring_count: int = 0
+    expired_count: int = 0
+    pending_leave_count: int = 0
+    shifts: list[Assignment] | None = None
+    my_certifications: list[Certification] | None = None
+
+
+def dashboard(user: Any, *, today: dt.date) -> Dashboard:
+    level = access.level_of(user)
+    me = access.staff_of(user)
+    units = list(access.visible_units(user).select_related("site").order_by("site__name", "name")[:50])
+    sites = list(sites_in_scope(user))
+    board = Dashboard(level=level, me=me, units=units, sites=sites)
+    board.unit_count = access.visible_units(user).count()
+    board.staff_count = access.visible_staff(user).filter(active=True).count()
+    if level not in (None, access.Level.STAFF):
+        certs = certification_list(user)
+        soon = today + dt.timedelta(days=EXPIRY_WARNING_DAYS)
+        expiring = certs.filter(expires__gte=today, expires__lte=soon)
+        board.expiring_count = expiring.count()
+        board.expiring = list(expiring[:10])
+        board.expired_count = certs.filter(expires__lt=today).count()
+        board.pending_leave_count = Leave.objects.filter(
+            staff__home_unit__in=access.managed_units(user), status=Leave.Status.REQUESTED
+        ).count()
+    if me is not None:
+        board.shifts = list(upcoming_shifts(me))
+        board.my_certifications = list(me.certifications.select_related("type").order_by("expires"))
+    return board
