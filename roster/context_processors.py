@@ -54,5 +54,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_items": items,
         "access_level": level,
         "access_label": Level(level).label,
-        "display_name": me.full_name if me else request.user.get_username(),  # type: ignore[union-attr]
+        "display_name": me.full_name if me else request.user.get_username(),
     }
