@@ -1,0 +1,48 @@
+"""Headless Chromium: filtering the staff list swaps only the table, through htmx."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import factories as f
+from tests.conftest import login
+from tests.e2e.test_navigation import screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+def rows(page) -> list[str]:
+    return [t.strip() for t in page.locator("#staff-table tbody td[data-label=Name] a").all_inner_texts()]
+
+
+def test_filtering_staff_by_unit_swaps_the_table_without_reloading(live_server, transactional_db, world, page):
+    f.StaffFactory(home_unit=world.ward, first_name="Wes", last_name="Ward")
+    login(page, live_server, "coordinator")
+    page.goto(f"{live_server.url}/staff/")
+    assert set(rows(page)) == {"Nia Nurse", "Cal Colleague", "Wes Ward"}
+    # A marker on the window survives an htmx swap but not a full page load.
+    page.evaluate("window.__notReloaded = true")
+
+    with page.expect_response(lambda r: "/staff/?" in r.url) as info:
+        page.select_option("#id_unit", value=str(world.ward.pk))
+    response = info.value
+    assert response.request.headers.get("hx-request") == "true"
+    page.wait_for_function("document.querySelectorAll('#staff-table tbody tr').length === 1")
+    assert rows(page) == ["Wes Ward"]
+    assert page.get_by_test_id("staff-count").inner_text() == "1 person"
+    assert page.evaluate("window.__notReloaded") is True
+    assert f"unit={world.ward.pk}" in page.url  # the filtered list has its own address
+    screenshot(page, "desktop-staff-filtered")
+
+    # Typing a name narrows it further, still without a reload.
+    page.select_option("#id_unit", value="")
+    page.wait_for_function("document.querySelectorAll('#staff-table tbody tr').length === 3")
+    page.fill("#id_q", "cal")
+    page.wait_for_function("document.querySelectorAll('#staff-table tbody tr').length === 1")
+    assert rows(page) == ["Cal Colleague"]
+    assert page.evaluate("window.__notReloaded") is True
+
+    # The address of a filtered list works on its own, as a full page.
+    page.goto(f"{live_server.url}/staff/?unit={world.icu.pk}")
+    assert set(rows(page)) == {"Nia Nurse", "Cal Colleague"}
+    assert page.evaluate("window.__notReloaded") is None
