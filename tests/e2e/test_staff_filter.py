@@ -42,6 +42,14 @@ def test_filtering_staff_by_unit_swaps_the_table_without_reloading(live_server, 
     assert rows(page) == ["Cal Colleague"]
     assert page.evaluate("window.__notReloaded") is True
 
+    # Back restores the previous list: the server sends the whole page (htmx keeps no
+    # copies of pages in localStorage, where private details could linger).
+    with page.expect_response(lambda r: "/staff/" in r.url) as info:
+        page.go_back()
+    assert info.value.request.headers.get("hx-history-restore-request") == "true"
+    page.wait_for_function("document.querySelectorAll('#staff-table tbody tr').length === 3")
+    assert page.locator("#site-nav").count() == 1 and page.locator("#staff-table").count() == 1
+
     # The address of a filtered list works on its own, as a full page.
     page.goto(f"{live_server.url}/staff/?unit={world.icu.pk}")
     assert set(rows(page)) == {"Nia Nurse", "Cal Colleague"}
