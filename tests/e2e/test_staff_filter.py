@@ -54,3 +54,22 @@ def test_filtering_staff_by_unit_swaps_the_table_without_reloading(live_server, 
     page.goto(f"{live_server.url}/staff/?unit={world.icu.pk}")
     assert set(rows(page)) == {"Nia Nurse", "Cal Colleague"}
     assert page.evaluate("window.__notReloaded") is None
+
+
+def test_without_javascript_the_filter_form_and_the_menu_still_work(live_server, transactional_db, world, browser):
+    f.StaffFactory(home_unit=world.ward, first_name="Wes", last_name="Ward")
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        login(page, live_server, "coordinator")
+        # No script to fold it: the navigation is simply shown.
+        assert page.locator("#site-nav").get_by_role("link", name="Staff").is_visible()
+        assert not page.get_by_role("button", name="Menu").is_visible()
+        page.goto(f"{live_server.url}/staff/")
+        page.select_option("#id_unit", value=str(world.ward.pk))
+        page.get_by_role("button", name="Filter").click()
+        page.wait_for_url(f"**/staff/?*unit={world.ward.pk}*")
+        assert rows(page) == ["Wes Ward"]
+    finally:
+        context.close()
