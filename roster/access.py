@@ -82,7 +82,7 @@ def visible_units(user: Any) -> QuerySet[Unit]:
 
 
 def visible_sites(user: Any) -> QuerySet[Site]:
-    return Site.objects.filter(units__in=visible_units(user)).distinct() | managed_sites(user)
+    return Site.objects.filter(Q(units__in=visible_units(user)) | Q(pk__in=managed_sites(user))).distinct()
 
 
 def can_manage_unit(user: Any, unit_id: int | None) -> bool:

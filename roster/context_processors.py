@@ -44,6 +44,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for label, name, levels in NAVIGATION:
         if level not in levels:
             continue
+        if name.startswith("admin:") and not getattr(request.user, "is_staff", False):
+            continue  # the Django admin only lets in staff accounts
         try:
             url = reverse(name)
         except NoReverseMatch:  # a section whose app is not installed in this deployment

@@ -60,7 +60,7 @@ def world(db: None) -> World:
     icu = f.UnitFactory(site=north, name="North ICU", code="icu", kind=Unit.Kind.ICU, beds=12)
     ward = f.UnitFactory(site=north, name="North Ward 5", code="w5", kind=Unit.Kind.MEDSURG, beds=28)
     ed = f.UnitFactory(site=south, name="South ED", code="ed", kind=Unit.Kind.ED, beds=20)
-    admin = f.UserFactory(username="admin")
+    admin = f.UserFactory(username="admin", is_staff=True, is_superuser=True)
     f.grant(admin, Level.ADMINISTRATOR)
     regional = f.UserFactory(username="regional")
     f.grant(regional, Level.REGIONAL_COORDINATOR)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from config.env import env_bool
 
 from .base import *  # noqa: F403
-from .base import DATA_DIR
+from .base import DATA_DIR, STATIC_ROOT
 
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", True)
 ALLOWED_HOSTS = ["*"]

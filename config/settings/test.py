@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from .base import *  # noqa: F403
+from .base import STATIC_ROOT
+
+# WhiteNoise warns about a missing static root on every request otherwise.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
