@@ -8,7 +8,15 @@ import time
 import pytest
 
 from roster import generation, services
-from roster.models import Assignment, CoverageRequirement, FatigueRules, Leave, Roster, SolverRun, Staff
+from roster.models import (
+    Assignment,
+    CoverageRequirement,
+    FatigueRules,
+    Leave,
+    Roster,
+    SolverRun,
+    Staff,
+)
 from tests import factories as f
 
 MON = dt.date(2026, 3, 2)
