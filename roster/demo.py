@@ -116,9 +116,9 @@ UNITS: tuple[UnitSpec, ...] = (
     UnitSpec("riverside", "icu", "Intensive Care Unit", Kind.ICU, 8, {"high": 0.7, "medium": 0.3},
              ((Role.RN, 23), (Role.MD, 2), (Role.TECH, 1)), 0.85),
     UnitSpec("riverside", "ed", "Emergency Department", Kind.ED, 16, {"high": 0.2, "medium": 0.5, "low": 0.3},
-             ((Role.RN, 22), (Role.HCA, 2), (Role.MD, 3), (Role.TECH, 1)), 0.84),
+             ((Role.RN, 22), (Role.MD, 3), (Role.TECH, 1)), 0.84),
     UnitSpec("riverside", "w5", "Ward 5 Acute Medicine", Kind.MEDSURG, 20, {"medium": 0.6, "low": 0.4},
-             ((Role.RN, 20), (Role.LPN, 2), (Role.HCA, 9)), 0.88),
+             ((Role.RN, 20), (Role.LPN, 2), (Role.HCA, 10)), 0.88),
     UnitSpec("riverside", "w6", "Ward 6 General Surgery", Kind.MEDSURG, 20, {"medium": 0.5, "low": 0.5},
              ((Role.RN, 24), (Role.LPN, 2), (Role.HCA, 9)), 0.86),
     UnitSpec("riverside", "hdu", "High Dependency (Step-down)", Kind.STEPDOWN, 8, {"high": 0.4, "medium": 0.6},
@@ -129,9 +129,9 @@ UNITS: tuple[UnitSpec, ...] = (
     UnitSpec("northgate", "ed", "Urgent Treatment Centre", Kind.ED, 10, {"medium": 0.4, "low": 0.6},
              ((Role.RN, 16), (Role.MD, 1)), 0.80),
     UnitSpec("northgate", "w2", "Ward 2 Medicine", Kind.MEDSURG, 16, {"medium": 0.5, "low": 0.5},
-             ((Role.RN, 20), (Role.LPN, 2), (Role.HCA, 7)), 0.88),
+             ((Role.RN, 20), (Role.LPN, 2), (Role.HCA, 11)), 0.88),
     UnitSpec("st-aidans", "maternity", "Maternity Unit", Kind.MATERNITY, 14, {"high": 0.2, "medium": 0.5, "low": 0.3},
-             ((Role.RN, 19), (Role.HCA, 4), (Role.MD, 1), (Role.TECH, 1)), 0.80),
+             ((Role.RN, 19), (Role.HCA, 6), (Role.MD, 1), (Role.TECH, 1)), 0.80),
     UnitSpec("st-aidans", "paeds", "Children's Ward", Kind.PAEDIATRICS, 12, {"medium": 0.6, "low": 0.4},
              ((Role.RN, 16), (Role.MD, 1)), 0.78),
 )
@@ -150,6 +150,8 @@ RN_RATIOS: dict[str, Decimal] = {
     Kind.PAEDIATRICS: Decimal(4), Kind.STEPDOWN: Decimal(3), Kind.THEATRES: Decimal(1),
 }
 HCA_RATIOS: dict[str, Decimal] = {Kind.MEDSURG: Decimal(10), Kind.MATERNITY: Decimal(12)}
+# Wards are quieter at night: one assistant per 16 patients (a rule bound to the night shift).
+HCA_NIGHT_RATIOS: dict[str, Decimal] = {Kind.MEDSURG: Decimal(16)}
 
 SKILLS: tuple[tuple[str, str], ...] = (
     ("charge-nurse", "Charge nurse (shift lead)"),
@@ -646,6 +648,9 @@ def build_demo(*, today: dt.date | None = None) -> DemoResult:
         if u.kind in HCA_RATIOS:
             ratio_rows.append({"unit_id": unit.pk, "role": Role.HCA, "shift_type_id": None,
                                "patients_per_staff": HCA_RATIOS[u.kind]})
+        if u.kind in HCA_NIGHT_RATIOS:
+            ratio_rows.append({"unit_id": unit.pk, "role": Role.HCA, "shift_type_id": shift(u.site, "N").pk,
+                               "patients_per_staff": HCA_NIGHT_RATIOS[u.kind]})
         for what, code in SKILL_MIX[u.kind]:
             mix_rows.append({"unit_id": unit.pk, "skill_id": skills[code].pk if what == "skill" else None,
                              "certification_type_id": cert_types[code].pk if what == "cert" else None, "minimum": 1})
