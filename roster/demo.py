@@ -31,7 +31,7 @@ import time
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -418,7 +418,7 @@ def plan_people() -> list[PersonPlan]:
         members = [
             person(spec.site, spec.code, spec.kind, role, False) for role, count in spec.staff for _ in range(count)
         ]
-        # The most senior third of the nurses lead shifts (at least six per unit).
+        # The most senior third or so of the nurses lead shifts (at least six per unit).
         nurses = sorted((p for p in members if p.role == Role.RN), key=lambda p: (-p.seniority, p.number))
         for p in nurses[: max(6, math.ceil(len(nurses) * 0.35))]:
             p.skills.add("charge-nurse")
@@ -430,7 +430,9 @@ def plan_people() -> list[PersonPlan]:
 
     # Logins: most people get one, named after them; the first ICU nurse is "nurse".
     taken: Counter[str] = Counter(r.username for r in ROLE_LOGINS)
-    next(p for p in people if p.unit == "icu" and p.role == Role.RN and not p.float_pool).username = "nurse"
+    next(
+        p for p in people if (p.site, p.unit, p.role, p.float_pool) == ("riverside", "icu", Role.RN, False)
+    ).username = "nurse"
     for p in people:
         if p.username is None and rng.random() < 0.9:
             base = f"{_ascii(p.first_name)}.{_ascii(p.last_name)}"
@@ -467,7 +469,8 @@ def census_plan(unit: UnitSpec, start: dt.date) -> list[tuple[dt.date, str, int]
                 occ -= 0.02
             patients = round(unit.beds * (occ + rng.gauss(0, 0.04)))
             # Whole patients, still within 70–95 % of the beds.
-            rows.append((day, shift, min(math.floor(unit.beds * 0.95), max(math.ceil(unit.beds * 0.70), patients))))
+            lowest, highest = -(-unit.beds * 70 // 100), unit.beds * 95 // 100
+            rows.append((day, shift, min(highest, max(lowest, patients))))
     return rows
 
 
@@ -541,6 +544,8 @@ class DemoResult:
     seconds: float
     rn_minimum_hours: int = 0
     rn_contracted_hours: int = 0
+    staff_logins: int = 0
+    example_login: str = ""
 
     @property
     def rn_utilisation(self) -> float:
@@ -749,9 +754,17 @@ def build_demo(*, today: dt.date | None = None) -> DemoResult:
     )
     rn_fte = sum(float(p.fte) for p in people if p.role == Role.RN)
     result = DemoResult(
-        start_date=start, end_date=end, counts=counts, logins=list(ROLE_LOGINS), password=DEMO_PASSWORD,
+        start_date=start, end_date=end, counts=counts, password=DEMO_PASSWORD,
+        logins=[
+            replace(r, description=f"{r.description} ({nurse.first_name} {nurse.last_name})")
+            if r.username == "nurse" else r
+            for r in ROLE_LOGINS
+        ],
         seconds=0.0, rn_minimum_hours=round(rn_min / 60),
         rn_contracted_hours=round(rn_fte * float(FULL_TIME_HOURS) * PERIOD_DAYS / 7),
+        staff_logins=sum(1 for p in people if p.username),
+        example_login=next(f"{p.username} ({p.first_name} {p.last_name}, {p.role}, {p.unit} at {p.site})"
+                           for p in people if p.username and p.username != "nurse"),
     )
     result.seconds = time.monotonic() - started
     audit_record(

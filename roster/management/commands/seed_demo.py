@@ -28,4 +28,4 @@ class Command(BaseCommand):
         out.write(f"Demo logins (password for all: {result.password}):")
         for login in result.logins:
             out.write(f"  {login.username:<12} {login.description}")
-        out.write("  Most staff can log in too, as first.last (e.g. see the Staff list), same password.")
+        out.write(f"  …and {result.staff_logins - 1} staff members as first.last, e.g. {result.example_login}.")
