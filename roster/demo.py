@@ -767,6 +767,9 @@ def build_demo(*, today: dt.date | None = None) -> DemoResult:
                            for p in people if p.username and p.username != "nurse"),
     )
     result.seconds = time.monotonic() - started
+    # One event for the whole load, by the system (whoever ran the command is not a
+    # login). It is filed against the network's administrator account, which has no
+    # site or unit, so it is network-wide: administrators and regional coordinators see it.
     audit_record(
         actor=None,
         action="demo.seed",
