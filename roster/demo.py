@@ -769,7 +769,7 @@ def build_demo(*, today: dt.date | None = None) -> DemoResult:
     result.seconds = time.monotonic() - started
     # One event for the whole load, by the system (whoever ran the command is not a
     # login). It is filed against the network's administrator account, which has no
-    # site or unit, so it is network-wide: administrators and regional coordinators see it.
+    # site or unit, so the event belongs to the network, not to any one site.
     audit_record(
         actor=None,
         action="demo.seed",
