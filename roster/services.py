@@ -20,7 +20,6 @@ from .audit import audit_record, snapshot
 from .errors import Conflict, DomainError, NotAllowed, RuleViolation
 from .models import (
     Assignment,
-    Certification,
     FatigueRules,
     Leave,
     Preference,
@@ -159,10 +158,9 @@ def check_assignment(
     missing: list[str] = []
     if staff.home_unit_id != roster.unit_id and not staff.float_pool:
         missing.append(f"{staff} belongs to {staff.home_unit.name} and is not in the float pool")
-    expired = Certification.objects.filter(staff=staff, expires__lt=day).select_related("type")
-    for cert in expired:
-        if not Certification.objects.filter(staff=staff, type=cert.type, expires__gte=day).exists():
-            missing.append(f"{cert.type.name} expired on {cert.expires:%d %b %Y}")
+    # Certifications matter per slot (an ACLS holder on every shift): the coverage row and
+    # the solver count only people whose certificate is valid that day. A lapsed one does
+    # not bar a person from work that does not need it.
     person = rules.Person(
         shifts=[_as_rule_shift(a) for a in others],
         leave_days=leave_days,
