@@ -116,6 +116,19 @@ def own_or_managed(user: Any, staff_field: str = "staff") -> Q:
     return mine | Q(**{f"{staff_field}__home_unit__in": managed_units(user)})
 
 
+def _forward(obj: Any, name: str) -> Any:
+    """Follow a forward foreign key only (never a reverse manager), or None."""
+    if not isinstance(obj, models.Model):
+        return None
+    try:
+        field = obj._meta.get_field(name)
+    except Exception:
+        return None
+    if not (field.many_to_one or field.one_to_one) or field.auto_created:
+        return None
+    return getattr(obj, name, None)
+
+
 def place_of(obj: models.Model) -> tuple[Site | None, Unit | None]:
     """The site and unit a row belongs to, so permissions and the log follow the data."""
     unit: Unit | None = None
@@ -125,7 +138,7 @@ def place_of(obj: models.Model) -> tuple[Site | None, Unit | None]:
         for path in ("unit", "home_unit", "roster__unit", "staff__home_unit"):
             current: Any = obj
             for part in path.split("__"):
-                current = getattr(current, part, None)
+                current = _forward(current, part)
                 if current is None:
                     break
             if isinstance(current, Unit):
@@ -135,7 +148,7 @@ def place_of(obj: models.Model) -> tuple[Site | None, Unit | None]:
         return unit.site, unit
     if isinstance(obj, Site):
         return obj, None
-    site = getattr(obj, "site", None)
+    site = _forward(obj, "site")
     return (site if isinstance(site, Site) else None), None
 
 
@@ -151,13 +164,11 @@ def can_change(user: Any, obj: models.Model) -> bool:
         return False
     if is_administrator(user):
         return True
-    owner = getattr(obj, "staff", None)
-    me = staff_of(user)
-    if me is not None and isinstance(owner, Staff) and owner.pk == me.pk and obj._meta.model_name in (
-        "leave",
-        "preference",
-    ):
-        return True
+    if obj._meta.model_name in ("leave", "preference"):
+        me = staff_of(user)
+        owner = getattr(obj, "staff", None)
+        if me is not None and isinstance(owner, Staff) and owner.pk == me.pk:
+            return True
     site, unit = place_of(obj)
     if unit is not None:
         return can_manage_unit(user, unit.pk)

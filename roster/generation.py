@@ -39,7 +39,7 @@ from .models import (
     Unit,
 )
 from .solver import problem as sp
-from .solver.explain import explain_shortfalls
+from .solver.explain import explain
 from .solver.model import solve
 from .timeutil import shift_interval
 
@@ -384,7 +384,7 @@ def _shortfall_report(built: Built, result: sp.SolveResult) -> list[dict[str, An
     start = built.problem.start_date
     assert start is not None
     report = []
-    for item in explain_shortfalls(built.problem, result):
+    for item in explain(built.problem, result.assignments):
         req = item.requirement
         report.append(
             {
@@ -398,7 +398,7 @@ def _shortfall_report(built: Built, result: sp.SolveResult) -> list[dict[str, An
                     {
                         "staff_id": int(c.staff),
                         "name": str(built.staff[c.staff]) if c.staff in built.staff else c.staff,
-                        "reasons": list(c.reasons),
+                        "reasons": [b.reason for b in c.blockers],
                     }
                     for c in item.candidates
                 ],
