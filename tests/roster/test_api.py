@@ -9,7 +9,16 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from roster import services
-from roster.models import Assignment, AuditEvent, CoverageRequirement, Leave, RatioRule, Roster, Staff, Unit
+from roster.models import (
+    Assignment,
+    AuditEvent,
+    CoverageRequirement,
+    Leave,
+    RatioRule,
+    Roster,
+    Staff,
+    Unit,
+)
 from tests import factories as f
 
 MON = dt.date(2026, 3, 2)
