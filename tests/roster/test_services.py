@@ -201,3 +201,17 @@ def test_changing_a_cell_replaces_the_shift_and_a_refused_change_keeps_the_old_o
     assert Assignment.objects.get(staff=world.nurse, date=tue).shift_type == world.night
     services.assignment_set(actor=world.manager, roster=roster, staff=world.nurse, day=tue, shift_type=None)
     assert not Assignment.objects.filter(staff=world.nurse, date=tue).exists()
+
+
+def test_the_service_itself_refuses_an_overlap_before_the_database_must(world):
+    # SQLite has no exclusion constraints: the write function's own check is what keeps
+    # the rule there, so it must catch the overlap without relying on the database.
+    world.nurse.float_pool = True
+    world.nurse.save()
+    icu = f.RosterFactory(unit=world.icu, start_date=MON, end_date=MON + dt.timedelta(days=27), status=Roster.Status.PUBLISHED)
+    ward = f.RosterFactory(unit=world.ward, start_date=MON, end_date=MON + dt.timedelta(days=27), status=Roster.Status.PUBLISHED)
+    assign(world, icu, world.nurse, world.day, MON)
+    late = f.ShiftTypeFactory(site=world.north, code="L", start_time=dt.time(13, 0), duration_minutes=480)
+    with pytest.raises(RuleViolation) as exc:
+        services.assignment_create(actor=world.admin, roster=ward, staff=world.nurse, shift_type=late, day=MON)
+    assert rules.OVERLAP in rules_of(exc)
