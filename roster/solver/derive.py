@@ -1,0 +1,154 @@
+"""Rule derivations shared by the model and the shortfall explanation.
+
+These turn the declarative problem into the concrete facts the CP-SAT model needs
+(who may ever work which slot, which shift pairs are forbidden successions, which days
+form weekends).  The verifier deliberately does **not** use this module: it re-derives
+every rule on its own so that a bug here cannot hide itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from roster.solver.problem import (
+    MINUTES_PER_DAY,
+    CoverageRequirement,
+    Problem,
+    ShiftType,
+    Staff,
+)
+
+
+def static_block(problem: Problem, person: Staff, day: int, shift: ShiftType, unit_id: str) -> (
+    str | None
+):
+    """Why ``person`` can never work ``shift`` on ``day`` in ``unit_id`` (``None`` if they may).
+
+    "Static" means the reason does not depend on the rest of the roster: leave,
+    unavailability, shift length, contract bans, unit access and qualifications.
+    """
+    if day in person.days_off:
+        return f"{person.days_off[day]} on day {day}"
+    if problem.weekday(day) in person.contract.unavailable_weekdays:
+        return f"contract: cannot work on {_WEEKDAYS[problem.weekday(day)]}s"
+    fatigue = problem.fatigue_for(person)
+    if fatigue.max_shift_minutes is not None and shift.length_minutes > fatigue.max_shift_minutes:
+        return f"shift {shift.id} is longer than the maximum of {fatigue.max_shift_minutes} min"
+    if person.contract.max_shifts_per_type.get(shift.id, 1) <= 0:
+        return f"contract: may not work shift type {shift.id}"
+    if person.allowed_units is not None and unit_id not in person.allowed_units:
+        return f"not allowed to work in unit {unit_id!r}"
+    unit = problem.unit(unit_id)
+    if unit.allowed_roles and person.role not in unit.allowed_roles:
+        return f"role {person.role!r} may not work in unit {unit_id!r}"
+    missing_skills = unit.required_skills - person.skills
+    if missing_skills:
+        return f"lacks skill {', '.join(sorted(missing_skills))} required by unit {unit_id!r}"
+    for cert in sorted(unit.required_certifications):
+        reason = certification_problem(person, cert, day)
+        if reason is not None:
+            return f"{reason} (required by unit {unit_id!r})"
+    return None
+
+
+def certification_problem(person: Staff, cert: str, day: int) -> str | None:
+    """``None`` if ``person`` holds ``cert`` valid on ``day``, else why not."""
+    if cert not in person.certifications:
+        return f"does not hold {cert}"
+    expires = person.certifications[cert]
+    if expires is not None and day >= expires:
+        return f"{cert} expired on day {expires}"
+    return None
+
+
+def qualifies(person: Staff, req: CoverageRequirement) -> bool:
+    """Does ``person`` count towards ``req`` when rostered on its slot?"""
+    if req.roles and person.role not in req.roles:
+        return False
+    if not req.skills <= person.skills:
+        return False
+    return all(certification_problem(person, c, req.day) is None for c in req.certifications)
+
+
+def holds_what_requirement_needs(person: Staff, req: CoverageRequirement) -> bool:
+    """Like :func:`qualifies` but ignoring expiry: the people worth explaining."""
+    if req.roles and person.role not in req.roles:
+        return False
+    return req.skills <= person.skills and req.certifications <= set(person.certifications)
+
+
+def forbidden_successions(
+    problem: Problem, person: Staff
+) -> dict[int, set[tuple[str, str]]]:
+    """gap (days) → pairs (a, b): working ``a`` on day d forbids ``b`` on day d+gap.
+
+    Gap 1 holds the explicit ``forbidden_next`` lists.  The rest rule adds every pair
+    whose rest ``gap*1440 + start(b) - (start(a) + length(a))`` is below
+    ``min_rest_minutes`` (an overlap gives negative rest and is caught the same way).
+    """
+    out: dict[int, set[tuple[str, str]]] = {}
+    for a in problem.shift_types:
+        for b_id in a.forbidden_next:
+            out.setdefault(1, set()).add((a.id, b_id))
+    min_rest = problem.fatigue_for(person).min_rest_minutes
+    timed = [t for t in problem.shift_types if t.start_minute is not None]
+    if min_rest is None or not timed:
+        return out
+    for a in timed:
+        assert a.start_minute is not None
+        end_a = a.start_minute + a.length_minutes
+        for b in timed:
+            assert b.start_minute is not None
+            gap = 1
+            while gap * MINUTES_PER_DAY + b.start_minute - end_a < min_rest:
+                out.setdefault(gap, set()).add((a.id, b.id))
+                gap += 1
+    return out
+
+
+def weekends(problem: Problem) -> list[list[int]]:
+    """Day-index groups, one per weekend touched by the period (Sat + following Sun).
+
+    A period that starts on a Sunday has a first weekend of one day; one that ends on a
+    Saturday a last weekend of one day.
+    """
+    groups: list[list[int]] = []
+    for day in range(problem.num_days):
+        wd = problem.weekday(day)
+        if wd == 5 or (wd == 6 and (not groups or groups[-1][-1] != day - 1)):
+            groups.append([day])
+        elif wd == 6:
+            groups[-1].append(day)
+    return groups
+
+
+def history_shift(person: Staff, day: int) -> str | None:
+    """The shift worked on negative ``day`` according to history (None = off/unknown)."""
+    idx = len(person.history) + day
+    if day >= 0 or idx < 0:
+        return None
+    return person.history[idx]
+
+
+def first_known_day(person: Staff) -> int:
+    """The earliest day whose work status is known (start of history, or day 0)."""
+    return -len(person.history)
+
+
+def consecutive_limits(problem: Problem, person: Staff) -> tuple[int | None, int | None]:
+    """(max consecutive working days, max consecutive nights): contract and fatigue combined."""
+    fatigue = problem.fatigue_for(person)
+    caps = [c for c in (person.contract.max_consecutive_work_days,
+                        fatigue.max_consecutive_work_days) if c is not None]
+    return (min(caps) if caps else None), fatigue.max_consecutive_nights
+
+
+def night_ids(shift_types: Sequence[ShiftType]) -> set[str]:
+    return {t.id for t in shift_types if t.is_night}
+
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def weekday_name(weekday: int) -> str:
+    return _WEEKDAYS[weekday]

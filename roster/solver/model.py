@@ -1,0 +1,691 @@
+"""The CP-SAT roster model and its solve loop.
+
+Formulation (why it looks like this):
+
+* One boolean ``x[s,d,t,u]`` per *eligible* (staff, day, shift type, unit): leave,
+  unavailability, shift length, contract bans, unit access and unit qualifications are
+  applied by not creating the variable at all, which keeps the model small.
+  ``y[s,d,t]`` (= Σ_u x) and ``w[s,d]`` (= Σ_t y, "works that day") are the aggregates
+  the sequence rules talk about; with one unit ``y`` *is* ``x``.
+* Forbidden successions are "clique" rows ``y[s,d,a] + Σ_{b∈F(a)} y[s,d+gap,b] ≤ 1``:
+  one row per shift instead of one per pair, which the LP relaxation likes better.
+* Run rules use sliding windows (max consecutive: ``Σ_{window of c+1} w ≤ c``) and
+  forbidden short patterns as clauses (min consecutive work / days off:
+  ``off, on^k, off`` is forbidden for k < min), which are much tighter and cheaper than
+  automata.  History days before the period enter as constants.
+* Weekends are booleans sandwiched between the day variables so they are exact.
+* Coverage: ``count − preferred = over − under`` with both ≥ 0 (exact at the optimum
+  because both are penalised), and ``count + short ≥ minimum`` where ``short`` costs
+  ``priority × shortfall_unit``; ``shortfall_unit`` exceeds the largest possible sum of
+  all soft terms, so no soft gain can ever pay for a missing person.
+
+Search: CP-SAT's parallel portfolio first; on larger models the rest of the time goes
+to a large-neighbourhood search (LNS) of our own that re-optimises a few staff members
+or a window of days at a time with everybody else fixed.  Those sub-problems are
+small enough for CP-SAT to solve to optimality in well under a second, which beats the
+portfolio's own neighbourhoods on rostering models with 2 cores.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from roster.solver import derive
+from roster.solver.kpi import compute_kpis
+from roster.solver.lns import Lns
+from roster.solver.problem import (
+    Assignment,
+    CoverageRequirement,
+    Problem,
+    Shortfall,
+    SolveOptions,
+    SolveResult,
+    Staff,
+    Status,
+)
+
+TERMS = (
+    "shortfall",
+    "cover_under",
+    "cover_over",
+    "requests_on",
+    "requests_off",
+    "fairness_nights",
+    "fairness_weekends",
+    "fairness_hours",
+    "no_senior",
+    "stability",
+    "overtime",
+)
+
+Lit = cp_model.IntVar
+
+
+@dataclass
+class _Term:
+    """A linear cost term ``const + Σ coef·var`` with the bounds of each var kept for
+    computing the term's largest possible value (for ``shortfall_unit``)."""
+
+    const: int = 0
+    items: list[tuple[cp_model.IntVar, int, int, int]] = field(default_factory=list)
+
+    def add(self, var: cp_model.IntVar, coef: int, lb: int = 0, ub: int = 1) -> None:
+        if coef != 0:
+            self.items.append((var, coef, lb, ub))
+
+    def upper(self) -> int:
+        return self.const + sum(max(c * lb, c * ub) for _, c, lb, ub in self.items)
+
+    def expr(self) -> cp_model.LinearExprT:
+        if not self.items:
+            return self.const
+        return cp_model.LinearExpr.weighted_sum(
+            [v for v, _, _, _ in self.items], [c for _, c, _, _ in self.items]
+        ) + self.const
+
+
+class RosterModel:
+    """Builds the CP-SAT model for a :class:`Problem` (see the module docstring)."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.p = problem
+        self.m = cp_model.CpModel()
+        self.units = problem.unit_ids()
+        self.shifts = problem.shift_types
+        self.nights = {k for k, t in enumerate(self.shifts) if t.is_night}
+        self.h = problem.num_days
+        # x[(s, d, k, j)]: staff s works shift k on day d in unit j.
+        self.x: dict[tuple[int, int, int, int], cp_model.IntVar] = {}
+        self.y: dict[tuple[int, int, int], cp_model.IntVar] = {}
+        self.w: dict[tuple[int, int], cp_model.IntVar] = {}
+        self.terms: dict[str, _Term] = {name: _Term() for name in TERMS}
+        self.shortfall_vars: list[tuple[CoverageRequirement, cp_model.IntVar]] = []
+        self.shortfall_unit = 1
+        self._build()
+
+    # ---------------------------------------------------------------- variables --
+    def _build(self) -> None:
+        p = self.p
+        shift_index = {t.id: k for k, t in enumerate(self.shifts)}
+        self.shift_index = shift_index
+        for s, person in enumerate(p.staff):
+            for d in range(self.h):
+                day_vars: list[cp_model.IntVar] = []
+                for k, t in enumerate(self.shifts):
+                    per_unit: list[cp_model.IntVar] = []
+                    for j, u in enumerate(self.units):
+                        if derive.static_block(p, person, d, t, u) is None:
+                            v = self.m.new_bool_var(f"x_{s}_{d}_{k}_{j}")
+                            self.x[(s, d, k, j)] = v
+                            per_unit.append(v)
+                    if len(per_unit) == 1:
+                        self.y[(s, d, k)] = per_unit[0]
+                    elif per_unit:
+                        yv = self.m.new_bool_var(f"y_{s}_{d}_{k}")
+                        self.m.add(sum(per_unit) == yv)
+                        self.y[(s, d, k)] = yv
+                    if (s, d, k) in self.y:
+                        day_vars.append(self.y[(s, d, k)])
+                if day_vars:
+                    wv = self.m.new_bool_var(f"w_{s}_{d}")
+                    # One shift a day: the day's shift variables sum to "works".
+                    self.m.add(sum(day_vars) == wv)
+                    self.w[(s, d)] = wv
+        for s, person in enumerate(p.staff):
+            self._person_rules(s, person)
+        self._weekends_and_fairness()
+        self._coverage()
+        self._requests()
+        self._seniority()
+        self._stability()
+        self._set_objective()
+
+    # Helpers returning either a model literal or a 0/1 constant (history, or no var).
+    def work(self, s: int, d: int) -> cp_model.IntVar | int:
+        if d < 0:
+            return int(derive.history_shift(self.p.staff[s], d) is not None)
+        return self.w.get((s, d), 0)
+
+    def works_shift(self, s: int, d: int, k: int) -> cp_model.IntVar | int:
+        if d < 0:
+            return int(derive.history_shift(self.p.staff[s], d) == self.shifts[k].id)
+        return self.y.get((s, d, k), 0)
+
+    def night(self, s: int, d: int) -> list[cp_model.IntVar | int]:
+        return [self.works_shift(s, d, k) for k in self.nights]
+
+    def minutes_terms(self, s: int, d: int) -> list[tuple[cp_model.IntVar | int, int]]:
+        return [(self.works_shift(s, d, k), t.length_minutes) for k, t in enumerate(self.shifts)]
+
+    # ------------------------------------------------------------- person rules --
+    def _person_rules(self, s: int, person: Staff) -> None:
+        p, m, h = self.p, self.m, self.h
+        first = derive.first_known_day(person)
+        c = person.contract
+        # Rest / forbidden successions, including from history into the period.
+        for gap, pairs in derive.forbidden_successions(p, person).items():
+            following: dict[int, list[int]] = {}
+            for a, b in pairs:
+                if a in self.shift_index and b in self.shift_index:
+                    following.setdefault(self.shift_index[a], []).append(self.shift_index[b])
+            for d in range(-gap, h - gap):
+                for ka, kbs in following.items():
+                    lhs = self.works_shift(s, d, ka)
+                    rhs = [self.works_shift(s, d + gap, kb) for kb in kbs]
+                    self._at_most(list([lhs, *rhs]), 1)
+        # Contract: shifts per type and total minutes.
+        for t_id, limit in c.max_shifts_per_type.items():
+            if t_id in self.shift_index:
+                k = self.shift_index[t_id]
+                vs = [self.y[(s, d, k)] for d in range(h) if (s, d, k) in self.y]
+                if len(vs) > limit:
+                    m.add(sum(vs) <= limit)
+        minutes = [(self.y[(s, d, k)], t.length_minutes) for d in range(h)
+                   for k, t in enumerate(self.shifts) if (s, d, k) in self.y]
+        total = cp_model.LinearExpr.weighted_sum([v for v, _ in minutes], [n for _, n in minutes])
+        max_possible = sum(n for _, n in minutes)
+        if c.max_total_minutes is not None and max_possible > c.max_total_minutes:
+            m.add(total <= c.max_total_minutes)
+        if c.min_total_minutes > 0:
+            m.add(total >= c.min_total_minutes)
+        self.total_minutes_expr = getattr(self, "total_minutes_expr", {})
+        self.total_minutes_expr[s] = (total, max_possible)
+        # Max consecutive working days / nights: windows of c+1 days hold at most c.
+        max_days, max_nights = derive.consecutive_limits(p, person)
+        if max_days is not None:
+            for a in range(max(first, -max_days), h - max_days):
+                self._at_most([self.work(s, d) for d in range(a, a + max_days + 1)], max_days)
+        if max_nights is not None and self.nights:
+            for a in range(max(first, -max_nights), h - max_nights):
+                lits = [lit for d in range(a, a + max_nights + 1) for lit in self.night(s, d)]
+                self._at_most(lits, max_nights)
+        # Min consecutive work days: forbid off, on^k, off (k < min) fully inside the
+        # known days; min consecutive days off: forbid on, off^k, on.
+        for k in range(1, c.min_consecutive_work_days):
+            for a in range(first, h - k - 1):
+                self._forbid_pattern(s, a, k, run_is_work=True)
+        for k in range(1, c.min_consecutive_days_off):
+            for a in range(first, h - k - 1):
+                self._forbid_pattern(s, a, k, run_is_work=False)
+        # Rolling 7 days: every window of 7 days (windows reaching into history count
+        # the history shifts' minutes).
+        fatigue = p.fatigue_for(person)
+        if fatigue.max_minutes_per_7_days is not None:
+            cap = fatigue.max_minutes_per_7_days
+            for a in range(-6, max(h - 7, 0) + 1):
+                const = 0
+                vs: list[cp_model.IntVar] = []
+                cs: list[int] = []
+                for d in range(a, min(a + 7, h)):
+                    for lit, n in self.minutes_terms(s, d):
+                        if isinstance(lit, int):
+                            const += lit * n
+                        else:
+                            vs.append(lit)
+                            cs.append(n)
+                # A day holds at most one shift: the window's largest possible sum.
+                worst = const + sum(
+                    max((n for lit, n in self.minutes_terms(s, d) if not isinstance(lit, int)),
+                        default=0)
+                    for d in range(max(a, 0), min(a + 7, h)))
+                if worst > cap and vs:
+                    m.add(cp_model.LinearExpr.weighted_sum(vs, cs) + const <= cap)
+
+    def _at_most(self, lits: Sequence[cp_model.IntVar | int], cap: int) -> None:
+        const = sum(x for x in lits if isinstance(x, int))
+        vs = [x for x in lits if not isinstance(x, int)]
+        if len(vs) + const <= cap:
+            return
+        if const > cap:
+            # History alone already breaks the rule: nothing in the period can repair
+            # it, so the only sound model is "no work in this window".
+            cap = const
+        if cap - const == 1:
+            self.m.add_at_most_one(vs)
+        elif cap - const <= 0:
+            for v in vs:
+                self.m.add(v == 0)
+        else:
+            self.m.add(sum(vs) <= cap - const)
+
+    def _forbid_pattern(self, s: int, a: int, k: int, run_is_work: bool) -> None:
+        """Forbid ``edge, run^k, edge`` at days a .. a+k+1 (edges are the opposite of the
+        run), unless it lies wholly in history."""
+        if a + k + 1 < 0:
+            return
+        clause: list[cp_model.IntVar | cp_model.NotBooleanVariable] = []
+        days = [(a, not run_is_work)] + [(a + i, run_is_work) for i in range(1, k + 1)]
+        days.append((a + k + 1, not run_is_work))
+        for d, wanted in days:
+            lit = self.work(s, d)
+            if isinstance(lit, int):
+                if bool(lit) != wanted:
+                    return  # the pattern cannot occur: the clause is already satisfied
+                continue
+            clause.append(lit.Not() if wanted else lit)
+        if clause:
+            self.m.add_bool_or(clause)
+
+    # ------------------------------------------------------------------ weekends --
+    def _weekends_and_fairness(self) -> None:
+        p, m, wt = self.p, self.m, self.p.weights
+        groups = derive.weekends(p)
+        self.weekend_vars: dict[tuple[int, int], cp_model.IntVar] = {}
+        for s, person in enumerate(p.staff):
+            cap = person.contract.max_weekends
+            need = (cap is not None and cap < len(groups)) or wt.fairness_weekends > 0
+            if not need:
+                continue
+            wk_vars: list[cp_model.IntVar] = []
+            for g, days in enumerate(groups):
+                lits = [self.w[(s, d)] for d in days if (s, d) in self.w]
+                if not lits:
+                    continue
+                if len(lits) == 1:
+                    wk = lits[0]
+                else:
+                    wk = m.new_bool_var(f"wk_{s}_{g}")
+                    for lit in lits:
+                        m.add_implication(lit, wk)
+                    m.add_bool_or([*lits, wk.Not()])
+                self.weekend_vars[(s, g)] = wk
+                wk_vars.append(wk)
+            if cap is not None and len(wk_vars) > cap:
+                m.add(sum(wk_vars) <= cap)
+        n_staff = len(p.staff)
+        if wt.fairness_weekends > 0 and n_staff >= 2:
+            counts = [sum(self.weekend_vars[(s, g)] for g in range(len(groups))
+                          if (s, g) in self.weekend_vars) for s in range(n_staff)]
+            self._spread("fairness_weekends", counts, len(groups), wt.fairness_weekends)
+        if wt.fairness_nights > 0 and self.nights:
+            night_staff = [s for s in range(n_staff)
+                           if any((s, d, k) in self.y for d in range(self.h) for k in self.nights)]
+            if len(night_staff) >= 2:
+                counts = [sum(self.y[(s, d, k)] for d in range(self.h) for k in self.nights
+                              if (s, d, k) in self.y) for s in night_staff]
+                self._spread("fairness_nights", counts, self.h, wt.fairness_nights)
+        if wt.fairness_hours > 0 and n_staff >= 2:
+            hi_b = max(self.total_minutes_expr[s][1] for s in range(n_staff)) // 60 + 1
+            lo_b = -max(p.contracted_minutes(x) for x in p.staff) // 60 - 1
+            hi = m.new_int_var(lo_b, hi_b, "hours_hi")
+            lo = m.new_int_var(lo_b, hi_b, "hours_lo")
+            for s, person in enumerate(p.staff):
+                diff = self.total_minutes_expr[s][0] - p.contracted_minutes(person)
+                m.add(60 * hi >= diff)
+                m.add(60 * lo <= diff)
+            spread = m.new_int_var(0, hi_b - lo_b, "hours_spread")
+            m.add(spread == hi - lo)
+            self.terms["fairness_hours"].add(spread, wt.fairness_hours, 0, hi_b - lo_b)
+        if wt.overtime_per_hour > 0:
+            for s, person in enumerate(p.staff):
+                total, max_possible = self.total_minutes_expr[s]
+                over_b = max(0, math.ceil((max_possible - p.contracted_minutes(person)) / 60))
+                if over_b == 0:
+                    continue
+                ot = m.new_int_var(0, over_b, f"ot_{s}")
+                m.add(60 * ot >= total - p.contracted_minutes(person))
+                self.terms["overtime"].add(ot, wt.overtime_per_hour, 0, over_b)
+
+    def _spread(self, name: str, counts: Sequence[cp_model.LinearExprT], ub: int,
+                weight: int) -> None:
+        hi = self.m.new_int_var(0, ub, f"{name}_hi")
+        lo = self.m.new_int_var(0, ub, f"{name}_lo")
+        for c in counts:
+            self.m.add(hi >= c)
+            self.m.add(lo <= c)
+        spread = self.m.new_int_var(0, ub, f"{name}_spread")
+        self.m.add(spread == hi - lo)
+        self.terms[name].add(spread, weight, 0, ub)
+
+    # ------------------------------------------------------------------ coverage --
+    def _qualifying(self, req: CoverageRequirement) -> list[cp_model.IntVar]:
+        k = self.shift_index.get(req.shift)
+        j = self.units.index(req.unit) if req.unit in self.units else None
+        if k is None or j is None or not 0 <= req.day < self.h:
+            return []
+        return [self.x[(s, req.day, k, j)] for s, person in enumerate(self.p.staff)
+                if (s, req.day, k, j) in self.x and derive.qualifies(person, req)]
+
+    def _coverage(self) -> None:
+        m = self.m
+        for r, req in enumerate(self.p.coverage):
+            q = self._qualifying(req)
+            count = sum(q) if q else 0
+            if req.maximum is not None and len(q) > req.maximum:
+                m.add(count <= req.maximum)
+            if req.minimum > 0:
+                short = m.new_int_var(0, req.minimum, f"short_{r}")
+                m.add(count + short >= req.minimum)
+                self.shortfall_vars.append((req, short))
+            if req.preferred is not None and (req.weight_under or req.weight_over):
+                pref = req.preferred
+                under_ub = max(0, pref)
+                over_ub = max(0, len(q) - pref)
+                under = m.new_int_var(0, under_ub, f"under_{r}")
+                over = m.new_int_var(0, over_ub, f"over_{r}")
+                m.add(count - pref == over - under)
+                self.terms["cover_under"].add(under, req.weight_under, 0, under_ub)
+                self.terms["cover_over"].add(over, req.weight_over, 0, over_ub)
+
+    def _requests(self) -> None:
+        index = {person.id: s for s, person in enumerate(self.p.staff)}
+        for req in self.p.requests:
+            s = index.get(req.staff)
+            if s is None or not 0 <= req.day < self.h:
+                continue
+            if req.shift is None:
+                lit: cp_model.IntVar | int = self.w.get((s, req.day), 0)
+            elif req.shift in self.shift_index:
+                lit = self.y.get((s, req.day, self.shift_index[req.shift]), 0)
+            else:
+                lit = 0
+            term = self.terms["requests_on" if req.on else "requests_off"]
+            if req.on:
+                # cost w·(1 − lit)
+                term.const += req.weight
+                if not isinstance(lit, int):
+                    term.add(lit, -req.weight)
+                else:
+                    term.const -= req.weight * lit
+            elif isinstance(lit, int):
+                term.const += req.weight * lit
+            else:
+                term.add(lit, req.weight)
+
+    def _seniority(self) -> None:
+        p = self.p
+        if p.senior_min_seniority is None or p.weights.no_senior <= 0:
+            return
+        slots: set[tuple[int, int, int]] = set()
+        for req in p.coverage:
+            if (req.minimum > 0 or (req.preferred or 0) > 0) and req.shift in self.shift_index \
+                    and req.unit in self.units and 0 <= req.day < self.h:
+                slots.add((req.day, self.shift_index[req.shift], self.units.index(req.unit)))
+        for d, k, j in sorted(slots):
+            seniors = [self.x[(s, d, k, j)] for s, person in enumerate(p.staff)
+                       if person.seniority >= p.senior_min_seniority and (s, d, k, j) in self.x]
+            nosen = self.m.new_bool_var(f"nosen_{d}_{k}_{j}")
+            self.m.add_bool_or([*seniors, nosen])
+            self.terms["no_senior"].add(nosen, p.weights.no_senior)
+
+    def _stability(self) -> None:
+        p = self.p
+        if p.reference_roster is None or p.weights.stability <= 0:
+            return
+        wt = p.weights.stability
+        index = {person.id: s for s, person in enumerate(p.staff)}
+        ref: dict[tuple[int, int], tuple[str, str]] = {}
+        for a in p.reference_roster:
+            if a.staff in index and 0 <= a.day < self.h:
+                ref[(index[a.staff], a.day)] = (a.shift, a.unit)
+        term = self.terms["stability"]
+        for s in range(len(p.staff)):
+            for d in range(self.h):
+                if (s, d) in ref:
+                    t_id, u = ref[(s, d)]
+                    key = (s, d, self.shift_index.get(t_id, -1),
+                           self.units.index(u) if u in self.units else -1)
+                    term.const += wt
+                    if key in self.x:
+                        term.add(self.x[key], -wt, 0, 1)
+                elif (s, d) in self.w:
+                    term.add(self.w[(s, d)], wt)
+
+    # ----------------------------------------------------------------- objective --
+    def _set_objective(self) -> None:
+        soft_upper = sum(t.upper() for name, t in self.terms.items() if name != "shortfall")
+        # One missing person must cost more than any soft saving could ever repay.
+        self.shortfall_unit = max(1, soft_upper + 1)
+        for req, short in self.shortfall_vars:
+            self.terms["shortfall"].add(short, req.priority * self.shortfall_unit, 0,
+                                        req.minimum)
+        self.m.minimize(sum(t.expr() for t in self.terms.values()))
+
+    # ---------------------------------------------------------------- solutions --
+    def assignments(self, value: Callable[[cp_model.IntVar], int]) -> list[Assignment]:
+        p = self.p
+        return [Assignment(p.staff[s].id, d, self.shifts[k].id, self.units[j])
+                for (s, d, k, j), v in self.x.items() if value(v)]
+
+    def hint(self, roster: Sequence[Assignment]) -> None:
+        """Use ``roster`` as the solution hint (unknown entries are ignored)."""
+        self.m.clear_hints()
+        on = self._keys(roster)
+        for key, v in self.x.items():
+            self.m.add_hint(v, key in on)
+        if len(self.units) > 1:
+            for (s, d, k), yv in self.y.items():
+                self.m.add_hint(yv, any((s, d, k, j) in on for j in range(len(self.units))))
+        for (s, d), wv in self.w.items():
+            self.m.add_hint(wv, any((s, d, k, j) in on for k in range(len(self.shifts))
+                                    for j in range(len(self.units))))
+
+    def _keys(self, roster: Sequence[Assignment]) -> set[tuple[int, int, int, int]]:
+        index = {person.id: s for s, person in enumerate(self.p.staff)}
+        out: set[tuple[int, int, int, int]] = set()
+        for a in roster:
+            if a.staff in index and a.shift in self.shift_index and a.unit in self.units:
+                out.add((index[a.staff], a.day, self.shift_index[a.shift],
+                         self.units.index(a.unit)))
+        return out
+
+    def breakdown(self, value: Callable[[cp_model.IntVar], int]) -> dict[str, int]:
+        return {name: t.const + sum(c * value(v) for v, c, _, _ in t.items)
+                for name, t in self.terms.items()}
+
+
+
+# ====================================================================== solving ==
+
+
+class _Incumbent:
+    """The best roster so far across every CP-SAT call of one solve()."""
+
+    def __init__(self, rm: RosterModel, options: SolveOptions, started: float) -> None:
+        self.rm = rm
+        self.options = options
+        self.started = started
+        # The full solution vector, indexed by the variables' proto index (LNS models
+        # are clones of the base model, so indices agree across calls).
+        self.values: list[int] | None = None
+        self.objective: int | None = None
+        self.bound: float = -math.inf
+        self.solutions = 0
+        self.lock = threading.Lock()
+
+    def offer(self, objective: int, values: list[int], bound: float) -> bool:
+        with self.lock:
+            self.bound = max(self.bound, bound)
+            if self.objective is not None and objective >= self.objective:
+                return False
+            self.objective = objective
+            self.values = values
+            self.solutions += 1
+            if self.options.progress is not None:
+                self.options.progress(self.solutions, float(objective), self.bound,
+                                      time.monotonic() - self.started)
+            return True
+
+    def stop_requested(self) -> bool:
+        return self.options.should_stop is not None and self.options.should_stop()
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    """Records each improving roster and honours ``should_stop``."""
+
+    def __init__(self, inc: _Incumbent, global_bound: bool) -> None:
+        super().__init__()
+        self.inc = inc
+        # An LNS sub-model's bound only holds for its neighbourhood, not globally.
+        self.global_bound = global_bound
+
+    def on_solution_callback(self) -> None:
+        bound = self.best_objective_bound if self.global_bound else -math.inf
+        self.inc.offer(round(self.objective_value), list(self.response_proto.solution), bound)
+        if self.inc.stop_requested():
+            self.stop_search()
+
+
+def _set_params(params: cp_model.SatParameters, options: SolveOptions, time_limit: float,
+                workers: int) -> None:
+    params.num_workers = max(1, workers)
+    params.random_seed = options.seed
+    params.log_search_progress = options.log
+    # The LP-heavy worker (linearization level 2) closes the sub-problems and finds
+    # the good rosters on rostering models; its root LP may need many simplex
+    # iterations on large models, which is worth it.
+    params.root_lp_iterations = 100_000
+    if workers > 1:
+        params.subsolvers.append("max_lp")
+    else:
+        params.linearization_level = 2
+    if options.deterministic:
+        # Interleaved search is CP-SAT's reproducible parallel mode; the budget is in
+        # deterministic time so machine load cannot change the answer.
+        params.interleave_search = True
+        params.max_deterministic_time = max(0.01, time_limit)
+        params.max_time_in_seconds = 3 * time_limit + 5
+    else:
+        params.max_time_in_seconds = max(0.01, time_limit)
+
+
+def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
+    """Roster ``problem`` within ``options.time_limit_s`` (see :class:`SolveOptions`)."""
+    options = options or SolveOptions()
+    started = time.monotonic()
+    deadline = started + options.time_limit_s
+    rm = RosterModel(problem)
+    if options.hint:
+        rm.hint(options.hint)
+    inc = _Incumbent(rm, options, started)
+    budget = max(0.01, deadline - time.monotonic())
+    use_lns = options.use_lns and len(rm.x) > 0
+    # Phase 1: CP-SAT on the whole model; it gives the first rosters and the bound.
+    # With LNS it ends at the phase-1 deadline once it holds a roster.
+    phase1 = budget if not use_lns else max(1.0, PHASE1_SHARE * budget)
+    solver = cp_model.CpSolver()
+    holder = [solver]
+    _set_params(solver.parameters, options, budget, options.num_workers)
+    if options.deterministic and use_lns:
+        solver.parameters.max_deterministic_time = phase1
+    stop_flag = threading.Event()
+    phase1_deadline = time.monotonic() + phase1
+
+    def phase1_over() -> bool:
+        return (not options.deterministic and inc.values is not None
+                and time.monotonic() > phase1_deadline)
+
+    watchdog = _start_watchdog(inc, holder, stop_flag, phase1_over)
+    status = solver.solve(rm.m, _Callback(inc, global_bound=True))
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        inc.bound = max(inc.bound, solver.best_objective_bound)
+    proved = status in (cp_model.OPTIMAL, cp_model.INFEASIBLE)
+    if use_lns and not proved and inc.values is not None and not inc.stop_requested():
+        _run_lns(rm, inc, options, deadline, holder)
+    stop_flag.set()
+    watchdog.join()
+    return _result(rm, inc, status, started)
+
+
+PHASE1_SHARE = 0.3
+LNS_SLICE_S = 5.0
+LNS_DEBUG = False
+
+
+def _run_lns(rm: RosterModel, inc: _Incumbent, options: SolveOptions, deadline: float,
+             holder: list[cp_model.CpSolver]) -> None:
+    cells: dict[tuple[int, int], list[int]] = {}
+    for (s, d, _, _), v in rm.x.items():
+        cells.setdefault((s, d), []).append(v.index)
+    search = Lns(rm.m, cells, len(rm.p.staff), rm.h, options.seed)
+    cb = _Callback(inc, global_bound=False)
+    dtime_left = max(0.0, options.time_limit_s * (1 - PHASE1_SHARE))
+    step = 0
+    while not inc.stop_requested():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0.05 or (options.deterministic and dtime_left <= 0.01):
+            return
+        slice_ = min(LNS_SLICE_S, dtime_left if options.deterministic else remaining)
+        step += 1
+
+        def configure(params: cp_model.SatParameters, limit: float, step: int = step) -> None:
+            _set_params(params, options, limit, options.num_workers)
+            params.random_seed = options.seed + step
+            params.log_search_progress = False
+
+        def on_solver(solver: cp_model.CpSolver) -> None:
+            holder[0] = solver
+
+        assert inc.values is not None and inc.objective is not None
+        report = search.step(list(inc.values), inc.objective, slice_, configure, cb, on_solver,
+                             lambda: inc.objective)
+        if LNS_DEBUG:
+            print(f"  lns {report.kind:5s} size={report.size:.3f} free={report.free_cells} "
+                  f"opt={report.optimal} {report.seconds:.2f}s obj={inc.objective}", flush=True)
+        dtime_left -= report.dtime
+
+
+def _start_watchdog(inc: _Incumbent, holder: list[cp_model.CpSolver], done: threading.Event,
+                    phase1_over: Callable[[], bool]) -> threading.Thread:
+    """Poll ``should_stop`` every 0.1 s even when no new roster arrives, and end the
+    first phase on time.  ``holder[0]`` is whichever CP-SAT call is running."""
+
+    def run() -> None:
+        ended_phase1 = False
+        while not done.wait(0.05):
+            if inc.stop_requested():
+                holder[0].stop_search()
+                return
+            if not ended_phase1 and phase1_over():
+                ended_phase1 = True
+                holder[0].stop_search()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def _result(rm: RosterModel, inc: _Incumbent, status: cp_model.CpSolverStatus,
+            started: float) -> SolveResult:
+    elapsed = time.monotonic() - started
+    if status == cp_model.MODEL_INVALID:
+        raise ValueError(f"invalid CP-SAT model: {rm.m.validate()}")
+    if inc.values is None:
+        st: Status = "infeasible" if status == cp_model.INFEASIBLE else "unknown"
+        return SolveResult(st, (), None, None, None, {}, None, (), elapsed, 0,
+                           rm.shortfall_unit)
+    values = inc.values
+
+    def value(v: cp_model.IntVar) -> int:
+        return values[v.index]
+
+    assignments = tuple(sorted(rm.assignments(value)))
+    breakdown = rm.breakdown(value)
+    objective = float(sum(breakdown.values()))
+    bound = min(objective, inc.bound)
+    optimal = status == cp_model.OPTIMAL or bound >= objective
+    shortfalls = tuple(Shortfall(req, value(v)) for req, v in rm.shortfall_vars if value(v) > 0)
+    if shortfalls:
+        st = "shortfall"
+    else:
+        st = "optimal" if optimal else "feasible"
+    return SolveResult(
+        status=st,
+        assignments=assignments,
+        objective=objective,
+        bound=bound,
+        gap=(objective - bound) / max(1.0, abs(objective)),
+        breakdown=breakdown,
+        kpis=compute_kpis(rm.p, assignments),
+        shortfalls=shortfalls,
+        solve_seconds=elapsed,
+        num_solutions=inc.solutions,
+        shortfall_unit=rm.shortfall_unit,
+    )
