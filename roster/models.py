@@ -668,3 +668,179 @@ class SolverRun(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.CANCELLED, self.Status.FAILED)
+
+
+# --- staff self-service: calendar feed, swaps, open shifts, notifications ------------
+# (roster/selfservice.py holds the rules; these models keep only what a database can.)
+
+
+class CalendarFeed(models.Model):
+    """The secret address of a person's iCalendar feed. Resetting it issues a new token,
+    so an address shared by mistake stops working at once."""
+
+    staff = models.OneToOneField(Staff, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.staff}"
+
+
+class SwapRequest(models.Model):
+    """A person gives a shift away: to a named colleague, to anyone eligible, or in a
+    trade for one of the colleague's shifts. The colleague accepts, then a manager of
+    the unit approves (or the unit approves automatically when every rule passes)."""
+
+    class Kind(models.TextChoices):
+        OFFER = "offer", "Offer to a colleague"
+        OPEN = "open", "Offer to anyone eligible"
+        TRADE = "trade", "Trade"
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", "Awaiting the colleague"
+        ACCEPTED = "accepted", "Awaiting the manager"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined by the colleague"
+        REJECTED = "rejected", "Declined by the manager"
+        CANCELLED = "cancelled", "Withdrawn"
+
+    OPEN_STATUSES = ("offered", "accepted")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OFFERED)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="swap_requests")
+    requester = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="swaps_offered")
+    recipient = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="swaps_received",
+        help_text="Empty for an open offer until someone accepts it.",
+    )
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="swaps_given")
+    counter_assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, null=True, blank=True, related_name="swaps_taken",
+        help_text="In a trade: the colleague's shift the requester takes in return.",
+    )
+    # What was offered, kept as it was: after a trade the rows may hold other shifts.
+    date = models.DateField()
+    shift_type = models.ForeignKey(ShiftType, on_delete=models.PROTECT, related_name="+")
+    counter_date = models.DateField(null=True, blank=True)
+    counter_shift_type = models.ForeignKey(
+        ShiftType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open request per shift given away, whatever the concurrency.
+            models.UniqueConstraint(
+                fields=["assignment"], condition=Q(status__in=["offered", "accepted"]),
+                name="one_open_swap_per_shift",
+            ),
+            models.UniqueConstraint(
+                fields=["counter_assignment"], condition=Q(status__in=["offered", "accepted"]),
+                name="one_open_trade_per_counter_shift",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="trade") & Q(counter_assignment__isnull=False) & Q(recipient__isnull=False))
+                | (Q(kind="offer") & Q(counter_assignment__isnull=True) & Q(recipient__isnull=False))
+                | (Q(kind="open") & Q(counter_assignment__isnull=True)),
+                name="swap_kind_matches_its_parties",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=True) | ~Q(recipient=F("requester")), name="swap_not_with_oneself"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="offered") | Q(recipient__isnull=False) | Q(status="cancelled"),
+                name="swap_past_offer_has_recipient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Swap {self.pk}: {self.requester} {self.shift_type.code} {self.date} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class OpenShift(models.Model):
+    """A shift left uncovered after publication, offered to everyone eligible to work it.
+
+    The first valid claim wins: claiming is a conditional update on an unclaimed row,
+    and the resulting assignment is unique to the open shift.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLAIMED = "claimed", "Taken"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="open_shifts")
+    date = models.DateField()
+    shift_type = models.ForeignKey(ShiftType, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=12, choices=Staff.Role.choices, blank=True)
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    certification_type = models.ForeignKey(
+        CertificationType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    coverage_requirement = models.ForeignKey(
+        CoverageRequirement, on_delete=models.SET_NULL, null=True, blank=True, related_name="open_shifts",
+        help_text="The requirement whose shortfall this shift fills, when created from one.",
+    )
+    note = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="open_shifts_claimed"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="open_shift"
+    )
+
+    class Meta:
+        ordering = ["date", "shift_type__start_time", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="claimed") & Q(claimed_by__isnull=False) & Q(claimed_at__isnull=False))
+                | (~Q(status="claimed") & Q(claimed_by__isnull=True)),
+                name="open_shift_claimed_iff_claimant",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Open {self.shift_type.code} {self.date} on {self.roster.unit} ({self.status})"
+
+    @property
+    def unit(self) -> Unit:
+        return self.roster.unit
+
+
+class Notification(models.Model):
+    """An in-app message; also e-mailed once by a Celery task (``emailed_at`` is its claim)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(max_length=300)
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"To {self.recipient}: {self.text}"
