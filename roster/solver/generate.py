@@ -69,25 +69,17 @@ def hospital_unit(seed: int = 7, num_nurses: int = 60, num_days: int = 28,
         icu = i < n_icu
         is_float = n_icu <= i < n_icu + n_float or (icu and i % 4 == 0)
         skills = {"icu"} if icu else set()
-        if seniority >= 8 and rng.random() < 0.6:
+        if seniority >= 5 and (i % 3 == 0 or seniority >= 15):
             skills.add("charge")
         certs: dict[str, int | None] = {}
-        if icu or rng.random() < 0.45:
-            # A few certificates lapse during the period (renewal pending).
-            certs["ACLS"] = rng.choice([None] * 9 + [rng.randint(5, num_days - 3)])
+        if icu:
+            certs["ACLS"] = None
+        elif rng.random() < 0.45:
+            # A few ward certificates lapse during the period (renewal pending).
+            certs["ACLS"] = rng.choice([None] * 6 + [rng.randint(5, num_days - 3)])
         home = ICU if icu else WARD
         allowed = frozenset({WARD, ICU}) if is_float else frozenset({home})
         no_nights = rng.random() < 0.15
-        contracted = round(fte * 2400 * num_days / 7)
-        contract = Contract(
-            max_shifts_per_type={"N": 0 if no_nights else 8},
-            min_total_minutes=max(0, contracted - 16 * 60),
-            max_total_minutes=contracted + 16 * 60,
-            min_consecutive_work_days=2,
-            max_consecutive_work_days=5,
-            min_consecutive_days_off=2,
-            max_weekends=num_days // 14 if num_days >= 14 else None,
-        )
         days_off: dict[int, str] = {}
         if rng.random() < 0.2:
             first = rng.randrange(0, num_days - 6)
@@ -95,6 +87,18 @@ def hospital_unit(seed: int = 7, num_nurses: int = 60, num_days: int = 28,
                 days_off[d] = "annual leave"
         if rng.random() < 0.1:
             days_off[rng.randrange(num_days)] = "sick leave"
+        # Hours are contracted over the days actually available (leave is paid).
+        contracted = round(fte * 2400 * (num_days - len(days_off)) / 7)
+        contract = Contract(
+            max_shifts_per_type={"N": 0 if no_nights else 8},
+            min_total_minutes=max(0, contracted - 24 * 60),
+            max_total_minutes=contracted + 16 * 60,
+            min_consecutive_work_days=2,
+            max_consecutive_work_days=5,
+            min_consecutive_days_off=2,
+            max_weekends=max(1, num_days // 14),
+            contracted_minutes=contracted,
+        )
         history = _history(rng, no_nights)
         staff.append(Staff(
             id=sid, role="RN", skills=frozenset(skills), certifications=certs, fte=fte,
@@ -105,8 +109,10 @@ def hospital_unit(seed: int = 7, num_nurses: int = 60, num_days: int = 28,
     coverage: list[CoverageRequirement] = []
     for d in range(num_days):
         weekend = (start + dt.timedelta(days=d)).weekday() >= 5
-        ward_census = rng.randint(27, 32) - (3 if weekend else 0)
-        icu_census = rng.randint(8, 10)
+        # The census scales with the team so smaller test units stay staffable.
+        scale = num_nurses / 60
+        ward_census = round((rng.randint(27, 32) - (3 if weekend else 0)) * scale)
+        icu_census = max(1, round(rng.randint(6, 8) * scale))
         for t, ward_ratio, icu_ratio in (("D", 5, 2), ("E", 5, 2), ("N", 6, 2)):
             ward_min = math.ceil(ward_census / ward_ratio)
             icu_min = math.ceil(icu_census / icu_ratio)

@@ -68,8 +68,11 @@ class Lns:
         num_staff: int,
         num_days: int,
         seed: int,
+        deterministic: bool = False,
     ) -> None:
         self.base = base
+        # Deterministic runs judge a step by CP-SAT's work count, never by the clock.
+        self.deterministic = deterministic
         self.cells = cells
         self.num_staff = num_staff
         self.num_days = num_days
@@ -136,6 +139,7 @@ class Lns:
         started = time.monotonic()
         status = solver.solve(sub, callback)
         used = time.monotonic() - started
+        effort = solver.deterministic_time if self.deterministic else used
         optimal = status == cp_model.OPTIMAL
         kind.tries += 1
         best = best_objective()
@@ -143,7 +147,7 @@ class Lns:
             kind.improved += 1
         # Grow after a proof well inside the slice, shrink after a timeout, so each
         # kind settles at the largest sub-problem CP-SAT still closes.
-        if optimal and used < 0.5 * time_limit:
+        if optimal and effort < 0.5 * time_limit:
             kind.size = min(1.0, kind.size * 1.1)
         elif not optimal:
             kind.size = max(1.0 / max(1, self.num_staff * self.num_days), kind.size * 0.85)

@@ -29,11 +29,11 @@ portfolio's own neighbourhoods on rostering models with 2 cores.
 from __future__ import annotations
 
 import math
-import random
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -200,43 +200,43 @@ class RosterModel:
         # Max consecutive working days / nights: windows of c+1 days hold at most c.
         max_days, max_nights = derive.consecutive_limits(p, person)
         if max_days is not None:
-            for a in range(max(first, -max_days), h - max_days):
-                self._at_most([self.work(s, d) for d in range(a, a + max_days + 1)], max_days)
+            for day0 in range(max(first, -max_days), h - max_days):
+                self._at_most([self.work(s, d) for d in range(day0, day0 + max_days + 1)], max_days)
         if max_nights is not None and self.nights:
-            for a in range(max(first, -max_nights), h - max_nights):
-                lits = [lit for d in range(a, a + max_nights + 1) for lit in self.night(s, d)]
+            for day0 in range(max(first, -max_nights), h - max_nights):
+                lits = [lit for d in range(day0, day0 + max_nights + 1) for lit in self.night(s, d)]
                 self._at_most(lits, max_nights)
         # Min consecutive work days: forbid off, on^k, off (k < min) fully inside the
         # known days; min consecutive days off: forbid on, off^k, on.
-        for k in range(1, c.min_consecutive_work_days):
-            for a in range(first, h - k - 1):
-                self._forbid_pattern(s, a, k, run_is_work=True)
-        for k in range(1, c.min_consecutive_days_off):
-            for a in range(first, h - k - 1):
-                self._forbid_pattern(s, a, k, run_is_work=False)
+        for run in range(1, c.min_consecutive_work_days):
+            for day0 in range(first, h - run - 1):
+                self._forbid_pattern(s, day0, run, run_is_work=True)
+        for run in range(1, c.min_consecutive_days_off):
+            for day0 in range(first, h - run - 1):
+                self._forbid_pattern(s, day0, run, run_is_work=False)
         # Rolling 7 days: every window of 7 days (windows reaching into history count
         # the history shifts' minutes).
         fatigue = p.fatigue_for(person)
         if fatigue.max_minutes_per_7_days is not None:
             cap = fatigue.max_minutes_per_7_days
-            for a in range(-6, max(h - 7, 0) + 1):
+            for day0 in range(-6, max(h - 7, 0) + 1):
                 const = 0
-                vs: list[cp_model.IntVar] = []
+                window: list[cp_model.IntVar] = []
                 cs: list[int] = []
-                for d in range(a, min(a + 7, h)):
+                for d in range(day0, min(day0 + 7, h)):
                     for lit, n in self.minutes_terms(s, d):
                         if isinstance(lit, int):
                             const += lit * n
                         else:
-                            vs.append(lit)
+                            window.append(lit)
                             cs.append(n)
                 # A day holds at most one shift: the window's largest possible sum.
                 worst = const + sum(
                     max((n for lit, n in self.minutes_terms(s, d) if not isinstance(lit, int)),
                         default=0)
-                    for d in range(max(a, 0), min(a + 7, h)))
-                if worst > cap and vs:
-                    m.add(cp_model.LinearExpr.weighted_sum(vs, cs) + const <= cap)
+                    for d in range(max(day0, 0), min(day0 + 7, h)))
+                if worst > cap and window:
+                    m.add(cp_model.LinearExpr.weighted_sum(window, cs) + const <= cap)
 
     def _at_most(self, lits: Sequence[cp_model.IntVar | int], cap: int) -> None:
         const = sum(x for x in lits if isinstance(x, int))
@@ -260,7 +260,7 @@ class RosterModel:
         run), unless it lies wholly in history."""
         if a + k + 1 < 0:
             return
-        clause: list[cp_model.IntVar | cp_model.NotBooleanVariable] = []
+        clause: list[Any] = []
         days = [(a, not run_is_work)] + [(a + i, run_is_work) for i in range(1, k + 1)]
         days.append((a + k + 1, not run_is_work))
         for d, wanted in days:
@@ -456,13 +456,18 @@ class RosterModel:
 
     def hint(self, roster: Sequence[Assignment]) -> None:
         """Use ``roster`` as the solution hint (unknown entries are ignored)."""
-        self.m.clear_hints()
+        self.m.clear_hints()  # type: ignore[no-untyped-call]
         on = self._keys(roster)
+        # A one-unit person's x and y are the same variable: hint each variable once.
+        hints: dict[int, tuple[cp_model.IntVar, bool]] = {}
         for key, v in self.x.items():
-            self.m.add_hint(v, key in on)
+            hints[v.index] = (v, key in on)
         if len(self.units) > 1:
             for (s, d, k), yv in self.y.items():
-                self.m.add_hint(yv, any((s, d, k, j) in on for j in range(len(self.units))))
+                hints.setdefault(yv.index, (yv, any((s, d, k, j) in on
+                                                    for j in range(len(self.units)))))
+        for v, value in hints.values():
+            self.m.add_hint(v, value)
         for (s, d), wv in self.w.items():
             self.m.add_hint(wv, any((s, d, k, j) in on for k in range(len(self.shifts))
                                     for j in range(len(self.units))))
@@ -475,6 +480,13 @@ class RosterModel:
                 out.add((index[a.staff], a.day, self.shift_index[a.shift],
                          self.units.index(a.unit)))
         return out
+
+    def set_full_hint(self, values: Sequence[int]) -> None:
+        """Hint every variable (a complete roster CP-SAT can start from at once)."""
+        self.m.clear_hints()  # type: ignore[no-untyped-call]
+        proto = self.m.proto
+        proto.solution_hint.vars.extend(range(len(values)))
+        proto.solution_hint.values.extend(values)
 
     def breakdown(self, value: Callable[[cp_model.IntVar], int]) -> dict[str, int]:
         return {name: t.const + sum(c * value(v) for v, c, _, _ in t.items)
@@ -534,18 +546,19 @@ class _Callback(cp_model.CpSolverSolutionCallback):
 
 
 def _set_params(params: cp_model.SatParameters, options: SolveOptions, time_limit: float,
-                workers: int) -> None:
+                workers: int, lp_heavy: bool = True) -> None:
     params.num_workers = max(1, workers)
     params.random_seed = options.seed
     params.log_search_progress = options.log
     # The LP-heavy worker (linearization level 2) closes the sub-problems and finds
     # the good rosters on rostering models; its root LP may need many simplex
     # iterations on large models, which is worth it.
-    params.root_lp_iterations = 100_000
-    if workers > 1:
-        params.subsolvers.append("max_lp")
-    else:
-        params.linearization_level = 2
+    if lp_heavy:
+        params.root_lp_iterations = 100_000
+        if workers > 1:
+            params.subsolvers.append("max_lp")
+        else:
+            params.linearization_level = 2
     if options.deterministic:
         # Interleaved search is CP-SAT's reproducible parallel mode; the budget is in
         # deterministic time so machine load cannot change the answer.
@@ -557,7 +570,15 @@ def _set_params(params: cp_model.SatParameters, options: SolveOptions, time_limi
 
 
 def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
-    """Roster ``problem`` within ``options.time_limit_s`` (see :class:`SolveOptions`)."""
+    """Roster ``problem`` within ``options.time_limit_s`` (see :class:`SolveOptions`).
+
+    Phase 1 runs CP-SAT on the whole model with the LP-heavy worker: on small and
+    mid-size models its linear relaxation is solved in a second or two and its
+    LP-guided search finds near-optimal rosters and a good bound.  Phase 2 (LNS, see
+    :mod:`roster.solver.lns`) takes over at ``PHASE1_SHARE`` of the budget, or
+    earlier — at ``LP_WAIT_SHARE`` — when the whole model's root LP has still not been
+    solved (large models, where that LP alone can take half a minute).
+    """
     options = options or SolveOptions()
     started = time.monotonic()
     deadline = started + options.time_limit_s
@@ -565,22 +586,44 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
     if options.hint:
         rm.hint(options.hint)
     inc = _Incumbent(rm, options, started)
+    # Phase 0: any roster that keeps the hard rules, fast (the objective makes CP-SAT's
+    # first-solution heuristics much slower on contract-heavy models).
+    first = _first_roster(rm, inc, options, deadline)
+    if first == cp_model.INFEASIBLE:
+        return _result(rm, inc, first, started)
+    if inc.values is not None:
+        rm.set_full_hint(inc.values)
     budget = max(0.01, deadline - time.monotonic())
+    if options.deterministic:
+        # Measured in work, not wall time, so the answer cannot depend on load.
+        budget = options.time_limit_s * (1 - PHASE0_SHARE)
     use_lns = options.use_lns and len(rm.x) > 0
-    # Phase 1: CP-SAT on the whole model; it gives the first rosters and the bound.
-    # With LNS it ends at the phase-1 deadline once it holds a roster.
-    phase1 = budget if not use_lns else max(1.0, PHASE1_SHARE * budget)
     solver = cp_model.CpSolver()
     holder = [solver]
     _set_params(solver.parameters, options, budget, options.num_workers)
-    if options.deterministic and use_lns:
-        solver.parameters.max_deterministic_time = phase1
+    lp_seen = threading.Event()
+    if use_lns:
+        if options.deterministic:
+            solver.parameters.max_deterministic_time = max(0.01, PHASE1_SHARE * budget)
+        # CP-SAT reports which worker improved the bound only in its log: watch it
+        # to learn whether the LP worker is contributing yet.
+        solver.parameters.log_search_progress = True
+        solver.parameters.log_to_stdout = options.log
+
+        def watch_log(line: str) -> None:
+            if line.startswith("#Bound") and "lp" in line.split()[-1]:
+                lp_seen.set()
+
+        solver.log_callback = watch_log
+    phase1_end = time.monotonic() + PHASE1_SHARE * budget
+    lp_wait_end = time.monotonic() + LP_WAIT_SHARE * budget
     stop_flag = threading.Event()
-    phase1_deadline = time.monotonic() + phase1
 
     def phase1_over() -> bool:
-        return (not options.deterministic and inc.values is not None
-                and time.monotonic() > phase1_deadline)
+        if options.deterministic or not use_lns or inc.values is None:
+            return False
+        now = time.monotonic()
+        return now > phase1_end or (now > lp_wait_end and not lp_seen.is_set())
 
     watchdog = _start_watchdog(inc, holder, stop_flag, phase1_over)
     status = solver.solve(rm.m, _Callback(inc, global_bound=True))
@@ -594,7 +637,49 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
     return _result(rm, inc, status, started)
 
 
-PHASE1_SHARE = 0.3
+def _first_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
+                  deadline: float) -> cp_model.CpSolverStatus:
+    budget = max(0.01, deadline - time.monotonic())
+    limit = min(budget, max(0.5, PHASE0_SHARE * budget))
+    if options.deterministic:
+        limit = max(0.5, PHASE0_SHARE * options.time_limit_s)
+    if options.hint and _hinted_roster(rm, inc, options, limit):
+        return cp_model.FEASIBLE
+    model = rm.m.clone()
+    model.clear_objective()  # type: ignore[no-untyped-call]
+    solver = cp_model.CpSolver()
+    # The LP worker would only slow a pure feasibility search down.
+    _set_params(solver.parameters, options, limit, max(2, options.num_workers), lp_heavy=False)
+    status = solver.solve(model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        values = list(solver.response_proto.solution)
+        objective = sum(rm.breakdown(lambda v: values[v.index]).values())
+        inc.offer(objective, values, -math.inf)
+    return status
+
+
+def _hinted_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
+                   limit: float) -> bool:
+    """Offer the hinted roster itself as the first incumbent when it still keeps every
+    hard rule, so a warm start never begins worse than the roster it was given."""
+    model = rm.m.clone()  # with its objective: the auxiliary terms settle at their best
+    on = rm._keys(options.hint or ())
+    for key, v in rm.x.items():
+        model.add(model.get_bool_var_from_proto_index(v.index) == int(key in on))
+    solver = cp_model.CpSolver()
+    _set_params(solver.parameters, options, min(limit, 2.0), max(2, options.num_workers),
+                lp_heavy=False)
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False
+    values = list(solver.response_proto.solution)
+    inc.offer(sum(rm.breakdown(lambda v: values[v.index]).values()), values, -math.inf)
+    return True
+
+
+PHASE0_SHARE = 0.1
+PHASE1_SHARE = 0.5
+LP_WAIT_SHARE = 0.15
 LNS_SLICE_S = 5.0
 LNS_DEBUG = False
 
@@ -604,13 +689,14 @@ def _run_lns(rm: RosterModel, inc: _Incumbent, options: SolveOptions, deadline: 
     cells: dict[tuple[int, int], list[int]] = {}
     for (s, d, _, _), v in rm.x.items():
         cells.setdefault((s, d), []).append(v.index)
-    search = Lns(rm.m, cells, len(rm.p.staff), rm.h, options.seed)
+    search = Lns(rm.m, cells, len(rm.p.staff), rm.h, options.seed, options.deterministic)
     cb = _Callback(inc, global_bound=False)
     dtime_left = max(0.0, options.time_limit_s * (1 - PHASE1_SHARE))
     step = 0
     while not inc.stop_requested():
         remaining = deadline - time.monotonic()
-        if remaining <= 0.05 or (options.deterministic and dtime_left <= 0.01):
+        # A deterministic run counts work only (each CP-SAT call still has a wall cap).
+        if dtime_left <= 0.01 if options.deterministic else remaining <= 0.05:
             return
         slice_ = min(LNS_SLICE_S, dtime_left if options.deterministic else remaining)
         step += 1
@@ -672,10 +758,7 @@ def _result(rm: RosterModel, inc: _Incumbent, status: cp_model.CpSolverStatus,
     bound = min(objective, inc.bound)
     optimal = status == cp_model.OPTIMAL or bound >= objective
     shortfalls = tuple(Shortfall(req, value(v)) for req, v in rm.shortfall_vars if value(v) > 0)
-    if shortfalls:
-        st = "shortfall"
-    else:
-        st = "optimal" if optimal else "feasible"
+    st = "shortfall" if shortfalls else "optimal" if optimal else "feasible"
     return SolveResult(
         status=st,
         assignments=assignments,
