@@ -33,10 +33,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from roster.solver import curtois  # noqa: E402
-from roster.solver.model import solve  # noqa: E402
-from roster.solver.problem import SolveOptions  # noqa: E402
-from roster.solver.verify import verify  # noqa: E402
+from roster.solver import curtois
+from roster.solver.model import solve
+from roster.solver.problem import SolveOptions
+from roster.solver.verify import verify
 
 
 def best_known(path: Path) -> int | None:
