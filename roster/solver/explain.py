@@ -144,7 +144,7 @@ def _phrase(problem: Problem, person: Staff, roster: list[Assignment], req: Cove
     fatigue = problem.fatigue_for(person)
     if v.rule == verify.DAY_OFF:
         reason = person.days_off.get(req.day, "leave")
-        return "on leave" if "leave" in reason.lower() else f"unavailable ({reason})"
+        return f"on {reason}" if "leave" in reason.lower() else f"unavailable ({reason})"
     if v.rule in (verify.REST, verify.FORBIDDEN_SUCCESSION):
         return _rest_phrase(problem, person, roster, req)
     if v.rule == verify.MAX_MINUTES_7_DAYS:

@@ -28,6 +28,7 @@ plateaus (many equal-weight requests make plenty of them).
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ class StepReport:
     seconds: float
     dtime: float
     free_cells: int
+    solver: cp_model.CpSolver
 
 
 class Lns:
@@ -77,6 +79,7 @@ class Lns:
         self.num_staff = num_staff
         self.num_days = num_days
         self.rng = random.Random(seed)
+        self.lock = threading.Lock()
         total = max(1, num_staff * num_days)
         # Initial sizes from the benchmark: ~1 s sub-problems on mid-size instances.
         self.kinds = [
@@ -120,8 +123,9 @@ class Lns:
         best_objective: Callable[[], int | None],
     ) -> StepReport:
         """One LNS step from ``incumbent``; improvements go through ``callback``."""
-        kind, free = self._pick()
-        sub = self.base.clone()
+        with self.lock:  # steps may run in parallel threads
+            kind, free = self._pick()
+            sub = self.base.clone()
         proto = sub.proto
         for cell, idxs in self.cells.items():
             if cell in free:
@@ -141,15 +145,16 @@ class Lns:
         used = time.monotonic() - started
         effort = solver.deterministic_time if self.deterministic else used
         optimal = status == cp_model.OPTIMAL
-        kind.tries += 1
-        best = best_objective()
-        if best is not None and best < incumbent_objective:
-            kind.improved += 1
-        # Grow after a proof well inside the slice, shrink after a timeout, so each
-        # kind settles at the largest sub-problem CP-SAT still closes.
-        if optimal and effort < 0.5 * time_limit:
-            kind.size = min(1.0, kind.size * 1.1)
-        elif not optimal:
-            kind.size = max(1.0 / max(1, self.num_staff * self.num_days), kind.size * 0.85)
+        with self.lock:
+            kind.tries += 1
+            best = best_objective()
+            if best is not None and best < incumbent_objective:
+                kind.improved += 1
+            # Grow after a proof well inside the slice, shrink after a timeout, so each
+            # kind settles at the largest sub-problem CP-SAT still closes.
+            if optimal and effort < 0.5 * time_limit:
+                kind.size = min(1.0, kind.size * 1.1)
+            elif not optimal:
+                kind.size = max(1.0 / max(1, self.num_staff * self.num_days), kind.size * 0.85)
         return StepReport(kind.name, kind.size, optimal, used,
-                          solver.deterministic_time, len(free))
+                          solver.deterministic_time, len(free), solver)

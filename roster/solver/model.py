@@ -680,58 +680,84 @@ def _hinted_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
 PHASE0_SHARE = 0.1
 PHASE1_SHARE = 0.5
 LP_WAIT_SHARE = 0.15
-LNS_SLICE_S = 5.0
+LNS_SLICE_S = 2.0
 LNS_DEBUG = False
 
 
 def _run_lns(rm: RosterModel, inc: _Incumbent, options: SolveOptions, deadline: float,
              holder: list[cp_model.CpSolver]) -> None:
+    """Phase 2.  A deterministic run takes one neighbourhood at a time on every worker;
+    otherwise each worker runs its own stream of one-worker neighbourhoods from the
+    shared incumbent (parallel LNS: on 2 cores, twice the steps of a 2-worker portfolio
+    per step, which is what moves large rosters forward)."""
     cells: dict[tuple[int, int], list[int]] = {}
     for (s, d, _, _), v in rm.x.items():
         cells.setdefault((s, d), []).append(v.index)
     search = Lns(rm.m, cells, len(rm.p.staff), rm.h, options.seed, options.deterministic)
-    cb = _Callback(inc, global_bound=False)
-    dtime_left = max(0.0, options.time_limit_s * (1 - PHASE1_SHARE))
-    step = 0
-    while not inc.stop_requested():
-        remaining = deadline - time.monotonic()
-        # A deterministic run counts work only (each CP-SAT call still has a wall cap).
-        if dtime_left <= 0.01 if options.deterministic else remaining <= 0.05:
-            return
-        slice_ = min(LNS_SLICE_S, dtime_left if options.deterministic else remaining)
-        step += 1
+    holder.clear()
+    lock = threading.Lock()
+    dtime_left = [max(0.0, options.time_limit_s * (1 - PHASE1_SHARE))]
+    streams = 1 if options.deterministic else max(1, options.num_workers)
+    workers = options.num_workers if streams == 1 else 1
+    steps = iter(range(1, 1 << 30))
 
-        def configure(params: cp_model.SatParameters, limit: float, step: int = step) -> None:
-            _set_params(params, options, limit, options.num_workers)
-            params.random_seed = options.seed + step
-            params.log_search_progress = False
+    def stream() -> None:
+        while not inc.stop_requested():
+            remaining = deadline - time.monotonic()
+            # A deterministic run counts work only (each CP-SAT call has a wall cap too).
+            if dtime_left[0] <= 0.01 if options.deterministic else remaining <= 0.05:
+                return
+            slice_ = min(LNS_SLICE_S, dtime_left[0] if options.deterministic else remaining)
+            with lock:
+                step = next(steps)
 
-        def on_solver(solver: cp_model.CpSolver) -> None:
-            holder[0] = solver
+            def configure(params: cp_model.SatParameters, limit: float, step: int = step) -> None:
+                _set_params(params, options, limit, workers)
+                params.random_seed = options.seed + step
+                params.log_search_progress = False
 
-        assert inc.values is not None and inc.objective is not None
-        report = search.step(list(inc.values), inc.objective, slice_, configure, cb, on_solver,
-                             lambda: inc.objective)
-        if LNS_DEBUG:
-            print(f"  lns {report.kind:5s} size={report.size:.3f} free={report.free_cells} "
-                  f"opt={report.optimal} {report.seconds:.2f}s obj={inc.objective}", flush=True)
-        dtime_left -= report.dtime
+            def on_solver(solver: cp_model.CpSolver) -> None:
+                with lock:
+                    holder.append(solver)
+
+            assert inc.values is not None and inc.objective is not None
+            report = search.step(list(inc.values), inc.objective, slice_, configure,
+                                 _Callback(inc, global_bound=False), on_solver,
+                                 lambda: inc.objective)
+            with lock:
+                holder[:] = [x for x in holder if x is not report.solver]
+                dtime_left[0] -= report.dtime
+            if LNS_DEBUG:
+                print(f"  lns {report.kind:5s} size={report.size:.3f} free={report.free_cells}"
+                      f" opt={report.optimal} {report.seconds:.2f}s obj={inc.objective}",
+                      flush=True)
+
+    threads = [threading.Thread(target=stream, daemon=True) for _ in range(streams - 1)]
+    for thread in threads:
+        thread.start()
+    stream()
+    for thread in threads:
+        thread.join()
 
 
 def _start_watchdog(inc: _Incumbent, holder: list[cp_model.CpSolver], done: threading.Event,
                     phase1_over: Callable[[], bool]) -> threading.Thread:
     """Poll ``should_stop`` every 0.1 s even when no new roster arrives, and end the
-    first phase on time.  ``holder[0]`` is whichever CP-SAT call is running."""
+    first phase on time.  ``holder`` lists the CP-SAT calls running now."""
+
+    def stop_all() -> None:
+        for solver in list(holder):
+            solver.stop_search()
 
     def run() -> None:
         ended_phase1 = False
         while not done.wait(0.05):
             if inc.stop_requested():
-                holder[0].stop_search()
+                stop_all()
                 return
             if not ended_phase1 and phase1_over():
                 ended_phase1 = True
-                holder[0].stop_search()
+                stop_all()
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
