@@ -30,7 +30,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -71,6 +71,7 @@ class Lns:
         num_days: int,
         seed: int,
         deterministic: bool = False,
+        day_costs: Sequence[tuple[int, int, int]] = (),
     ) -> None:
         self.base = base
         # Deterministic runs judge a step by CP-SAT's work count, never by the clock.
@@ -80,6 +81,8 @@ class Lns:
         self.num_days = num_days
         self.rng = random.Random(seed)
         self.lock = threading.Lock()
+        self.day_costs = list(day_costs)
+        self.incumbent: list[int] = []
         total = max(1, num_staff * num_days)
         # Initial sizes from the benchmark: ~1 s sub-problems on mid-size instances.
         self.kinds = [
@@ -100,6 +103,10 @@ class Lns:
         if kind.name == "days":
             length = max(1, min(h, round(kind.size * h)))
             start = self.rng.randrange(0, h - length + 1)
+            hot = self._costly_day()
+            if hot is not None and self.rng.random() < 0.5:
+                # Half the time, a window around a day whose cover the incumbent misses.
+                start = max(0, min(h - length, hot - self.rng.randrange(length)))
             staff, days = everyone, list(range(start, start + length))
         elif kind.name == "staff":
             k = max(1, min(n, round(kind.size * n)))
@@ -111,6 +118,18 @@ class Lns:
             start = self.rng.randrange(0, h - length + 1)
             staff, days = self.rng.sample(everyone, k), list(range(start, start + length))
         return kind, {(s, d) for s in staff for d in days}
+
+    def _costly_day(self) -> int | None:
+        """A day drawn in proportion to what the incumbent pays for missed cover."""
+        inc = self.incumbent
+        costs: dict[int, int] = {}
+        for day, index, weight in self.day_costs:
+            if index < len(inc) and inc[index] > 0:
+                costs[day] = costs.get(day, 0) + weight * inc[index]
+        if not costs:
+            return None
+        days = sorted(costs)
+        return self.rng.choices(days, weights=[costs[d] for d in days])[0]
 
     def step(
         self,
@@ -124,6 +143,7 @@ class Lns:
     ) -> StepReport:
         """One LNS step from ``incumbent``; improvements go through ``callback``."""
         with self.lock:  # steps may run in parallel threads
+            self.incumbent = incumbent
             kind, free = self._pick()
             sub = self.base.clone()
         proto = sub.proto
@@ -153,7 +173,8 @@ class Lns:
             # Grow after a proof well inside the slice, shrink after a timeout, so each
             # kind settles at the largest sub-problem CP-SAT still closes.
             if optimal and effort < 0.5 * time_limit:
-                kind.size = min(1.0, kind.size * 1.1)
+                # Closed well inside the slice: grow, faster when it was trivial.
+                kind.size = min(1.0, kind.size * (1.3 if effort < 0.1 * time_limit else 1.1))
             elif not optimal:
                 kind.size = max(1.0 / max(1, self.num_staff * self.num_days), kind.size * 0.85)
         return StepReport(kind.name, kind.size, optimal, used,
