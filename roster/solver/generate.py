@@ -112,7 +112,7 @@ def hospital_unit(seed: int = 7, num_nurses: int = 60, num_days: int = 28,
         # The census scales with the team so smaller test units stay staffable.
         scale = num_nurses / 60
         ward_census = round((rng.randint(27, 32) - (3 if weekend else 0)) * scale)
-        icu_census = max(1, round(rng.randint(5, 7) * scale))
+        icu_census = max(1, round(rng.randint(5, 6) * scale))
         for t, ward_ratio, icu_ratio in (("D", 5, 2), ("E", 5, 2), ("N", 6, 2)):
             ward_min = math.ceil(ward_census / ward_ratio)
             icu_min = math.ceil(icu_census / icu_ratio)

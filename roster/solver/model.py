@@ -654,7 +654,9 @@ def _first_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
         # First try for a roster with every minimum covered: a feasibility search finds
         # one in well under a second on a staffable unit, where the optimising search
         # would spend half its budget removing shortfall.  A short unit falls through.
-        status = _feasible_roster(rm, inc, options, limit / 2, cover_minimums=True)
+        whole = options.time_limit_s if options.deterministic else budget
+        cover_limit = min(max(2.0, limit / 2), 0.3 * whole)
+        status = _feasible_roster(rm, inc, options, cover_limit, cover_minimums=True)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return status
     return _feasible_roster(rm, inc, options, limit, cover_minimums=False)
