@@ -4,13 +4,15 @@ JavaScript, and htmx submits the same fields to swap only the table."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 
 from . import access
-from .models import AuditEvent, Certification, Staff, Unit
+from .models import AuditEvent, Certification, Roster, ShiftType, Site, Staff, Unit
+from .rules import RULE_LABELS, UNWAIVABLE
 from .selectors import staff_search
 
 
@@ -107,3 +109,112 @@ class AuditFilterForm(forms.Form):
         if data.get("action"):
             qs = qs.filter(action__icontains=data["action"])
         return qs
+
+
+# --- rosters ------------------------------------------------------------------------
+
+MAX_WEEKS = 8
+MAX_TIME_LIMIT_SECONDS = 600
+
+
+class GenerateForm(forms.Form):
+    """Ask the solver for a new draft: one unit, or (for coordinators) a whole site at
+    once, its float pool shared between the units."""
+
+    target = forms.ChoiceField(label="Roster for")
+    start_date = forms.DateField(
+        label="First day",
+        help_text="A Monday.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    weeks = forms.IntegerField(
+        min_value=1, max_value=MAX_WEEKS, initial=4, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    time_limit_seconds = forms.IntegerField(
+        label="Time limit (seconds)",
+        min_value=1,
+        max_value=MAX_TIME_LIMIT_SECONDS,
+        initial=30,
+        help_text="The best roster found by then is kept.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: Any, units: Iterable[Unit], sites: Iterable[Site], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._units = {str(u.pk): u for u in units}
+        self._sites = {str(s.pk): s for s in sites}
+        choices = [(f"unit:{pk}", f"{u.name} · {u.site.name}") for pk, u in self._units.items()]
+        choices += [
+            (f"site:{pk}", f"Every unit of {s.name} at once (float pool shared)") for pk, s in self._sites.items()
+        ]
+        target = self.fields["target"]
+        assert isinstance(target, forms.ChoiceField)
+        target.choices = choices
+        if len(choices) == 1:
+            self.fields["target"].initial = choices[0][0]
+
+    def clean_start_date(self) -> dt.date:
+        day: dt.date = self.cleaned_data["start_date"]
+        if day.weekday() != 0:
+            raise forms.ValidationError(f"Rosters start on a Monday; {day:%A %d %B %Y} is a {day:%A}.")
+        return day
+
+    def clean_target(self) -> str:
+        value: str = self.cleaned_data["target"]
+        kind, _, pk = value.partition(":")
+        if (kind == "unit" and pk in self._units) or (kind == "site" and pk in self._sites):
+            return value
+        raise forms.ValidationError("Choose a unit or a site you manage.")
+
+    @property
+    def site(self) -> Site:
+        kind, _, pk = self.cleaned_data["target"].partition(":")
+        return self._units[pk].site if kind == "unit" else self._sites[pk]
+
+    @property
+    def unit(self) -> Unit | None:
+        kind, _, pk = self.cleaned_data["target"].partition(":")
+        return self._units[pk] if kind == "unit" else None
+
+    @property
+    def end_date(self) -> dt.date:
+        start: dt.date = self.cleaned_data["start_date"]
+        return start + dt.timedelta(weeks=self.cleaned_data["weeks"], days=-1)
+
+
+WAIVABLE_RULES = [(code, label) for code, label in RULE_LABELS.items() if code not in UNWAIVABLE]
+
+
+class CellForm(forms.Form):
+    """One cell of a draft roster: a shift, or off; with a waiver when a rule refused it."""
+
+    staff = forms.ModelChoiceField(queryset=Staff.objects.none(), widget=forms.HiddenInput)
+    date = forms.DateField(widget=forms.HiddenInput)
+    shift_type = forms.ModelChoiceField(
+        label="Shift", queryset=ShiftType.objects.none(), required=False, empty_label="Off"
+    )
+    waiver_rule = forms.ChoiceField(choices=[("", "—"), *WAIVABLE_RULES], required=False, widget=forms.HiddenInput)
+    waiver_reason = forms.CharField(
+        label="Reason for the waiver",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, roster: Roster, people: QuerySet[Staff], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.roster = roster
+        self.fields["staff"].queryset = people  # type: ignore[attr-defined]
+        self.fields["shift_type"].queryset = ShiftType.objects.filter(site_id=roster.unit.site_id)  # type: ignore[attr-defined]
+
+    def clean_date(self) -> dt.date:
+        day: dt.date = self.cleaned_data["date"]
+        if not self.roster.start_date <= day <= self.roster.end_date:
+            raise forms.ValidationError("This day is outside the roster's period.")
+        return day
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("waiver_rule") and not (data.get("waiver_reason") or "").strip():
+            self.add_error("waiver_reason", "A waiver needs a reason.")
+        return data

@@ -32,8 +32,10 @@ RULE_LABELS = {
     MAX_CONSECUTIVE_NIGHTS: "Maximum consecutive nights",
     CERTIFICATION: "Certification or skill missing",
 }
-# Overlap can never be waived: nobody can be in two places at once.
-UNWAIVABLE = frozenset({OVERLAP, ONE_SHIFT_A_DAY})
+# Never waived: nobody can be in two places at once; approved leave is the person's, not
+# the roster's, to give up (they withdraw it first); and a missing certification or skill
+# is a patient-safety rule, not a fatigue tradeoff a manager may weigh.
+UNWAIVABLE = frozenset({OVERLAP, ONE_SHIFT_A_DAY, LEAVE, CERTIFICATION})
 
 
 @dataclass(frozen=True)

@@ -21,3 +21,14 @@ urlpatterns: list[URLPattern] = [
     path("certifications/", views.certification_list, name="certification-list"),
     path("audit/", views.audit_list, name="audit-list"),
 ]
+
+urlpatterns += [
+    path("rosters/", views.roster_index, name="roster-index"),
+    path("rosters/units/<int:pk>/", views.roster_list, name="roster-list"),
+    path("rosters/runs/<int:pk>/", views.run_detail, name="roster-run"),
+    path("rosters/runs/<int:pk>/cancel/", views.run_cancel, name="roster-run-cancel"),
+    path("rosters/<int:pk>/", views.roster_detail, name="roster-detail"),
+    path("rosters/<int:pk>/assign/", views.roster_assign, name="roster-assign"),
+    path("rosters/<int:pk>/publish/", views.roster_publish, name="roster-publish"),
+    path("rosters/<int:pk>/new-version/", views.roster_new_version, name="roster-new-version"),
+]

@@ -3,17 +3,26 @@ and every list view serves both the full page and, for htmx, only its table part
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from . import access, selectors
-from .forms import AuditFilterForm, CertificationFilterForm, StaffFilterForm
+from . import access, analysis, generation, selectors, services
+from .errors import DomainError, NotAllowed, RuleViolation
+from .forms import AuditFilterForm, CellForm, CertificationFilterForm, GenerateForm, StaffFilterForm
+from .models import Roster, ShiftType, SolverRun
 
 STAFF_PAGE_SIZE = 25
 CERTIFICATION_PAGE_SIZE = 50
@@ -138,3 +147,305 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         {"form": form, "page": page, "rows": rows},
         status=200 if valid else 400,
     )
+
+
+# --- rosters ------------------------------------------------------------------------
+
+RECENT_RUNS = 10
+
+
+def _require_login_level(request: HttpRequest) -> None:
+    if access.level_of(request.user) is None:
+        raise PermissionDenied("No access has been set up for this login.")
+
+
+def _next_monday(today: dt.date) -> dt.date:
+    return today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
+
+
+def _generate(request: HttpRequest, form: GenerateForm) -> HttpResponse | None:
+    """Queue a generation from a valid form; None (with the form's errors) if refused."""
+    if not form.is_valid():
+        return None
+    try:
+        run = generation.solver_run_request(
+            actor=request.user,
+            site=form.site,
+            unit=form.unit,
+            start_date=form.cleaned_data["start_date"],
+            end_date=form.end_date,
+            time_limit_seconds=form.cleaned_data["time_limit_seconds"],
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return None
+    return redirect("roster-run", pk=run.pk)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def roster_index(request: HttpRequest) -> HttpResponse:
+    """Every unit in scope with its recent roster versions, and the generate form."""
+    _require_login_level(request)
+    today = timezone.localdate()
+    units = list(access.visible_units(request.user).select_related("site").order_by("site__name", "name"))
+    managed = list(access.managed_units(request.user).select_related("site").order_by("site__name", "name"))
+    sites = list(access.managed_sites(request.user).order_by("name"))
+    managed_ids = {u.pk for u in managed}
+    recent = (
+        Roster.objects.filter(unit__in=[u.pk for u in units], end_date__gte=today - dt.timedelta(days=28))
+        .filter(Q(unit__in=managed_ids) | Q(status=Roster.Status.PUBLISHED))
+        .order_by("start_date", "version")
+    )
+    by_unit: dict[int, list[Roster]] = {}
+    for roster in recent:
+        by_unit.setdefault(roster.unit_id, []).append(roster)
+    form = None
+    if managed:
+        initial = {"start_date": _next_monday(today)}
+        data = request.POST if request.method == "POST" else None
+        form = GenerateForm(data, units=managed, sites=sites, initial=initial)
+        if request.method == "POST" and (response := _generate(request, form)):
+            return response
+    elif request.method == "POST":
+        raise PermissionDenied("Only managers generate rosters.")
+    runs = list(analysis.visible_runs(request.user)[:RECENT_RUNS]) if managed else []
+    return render(
+        request,
+        "roster/roster_index.html",
+        {"rows": [(u, by_unit.get(u.pk, [])) for u in units], "form": form, "runs": runs},
+        status=400 if form is not None and form.is_bound and form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def roster_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit's roster versions by period; its managers also generate from here."""
+    unit = get_object_or_404(access.visible_units(request.user).select_related("site"), pk=pk)
+    can_manage = access.can_manage_unit(request.user, unit.pk)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied("Only the unit's managers generate its rosters.")
+    form = None
+    runs: list[SolverRun] = []
+    if can_manage:
+        sites = access.managed_sites(request.user).filter(pk=unit.site_id)
+        data = request.POST if request.method == "POST" else None
+        form = GenerateForm(
+            data, units=[unit], sites=sites, initial={"start_date": _next_monday(timezone.localdate())}
+        )
+        if request.method == "POST" and (response := _generate(request, form)):
+            return response
+        runs = list(
+            analysis.visible_runs(request.user).filter(Q(unit=unit) | Q(unit__isnull=True, site=unit.site_id))[
+                :RECENT_RUNS
+            ]
+        )
+    return render(
+        request,
+        "roster/roster_list.html",
+        {
+            "unit": unit,
+            "can_manage": can_manage,
+            "periods": analysis.unit_versions(unit, published_only=not can_manage),
+            "form": form,
+            "runs": runs,
+        },
+        status=400 if form is not None and form.is_bound and form.errors else 200,
+    )
+
+
+def _run_context(run: SolverRun) -> dict[str, Any]:
+    rosters = list(run.rosters.select_related("unit").order_by("unit__name")) if run.finished else []
+    return {
+        "run": run,
+        "rosters": rosters,
+        "shortfalls": analysis.run_shortfalls(run, rosters, grid_url=lambda pk: reverse("roster-detail", args=[pk]))
+        if run.finished
+        else [],
+        "progress_pct": min(100, round(100 * run.elapsed_seconds / run.time_limit_seconds))
+        if run.time_limit_seconds
+        else 0,
+    }
+
+
+@require_safe
+@login_required
+@vary_on_headers("HX-Request")
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A generation's live progress (htmx polls the status partial every second until
+    the run is finished), then its result: the draft rosters, KPIs and shortfalls."""
+    run = get_object_or_404(analysis.visible_runs(request.user), pk=pk)
+    return render(request, _partial(request, "roster/roster_run.html", "run-status"), _run_context(run))
+
+
+@require_POST
+@login_required
+def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(analysis.visible_runs(request.user), pk=pk)
+    try:
+        run = generation.solver_run_cancel(actor=request.user, run=run)
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    if getattr(request, "htmx", False):
+        run = analysis.visible_runs(request.user).get(pk=run.pk)
+        return render(request, "roster/roster_run.html#run-status", _run_context(run))
+    messages.info(request, "Cancelling: the best roster found so far is kept." if not run.finished else "Cancelled.")
+    return redirect("roster-run", pk=run.pk)
+
+
+def _cell_ref(value: str) -> tuple[int, dt.date]:
+    """``<staff pk>:<YYYY-MM-DD>`` from a cell link."""
+    staff, _, day = value.partition(":")
+    try:
+        return int(staff), dt.date.fromisoformat(day)
+    except ValueError as exc:
+        raise Http404("No such cell.") from exc
+
+
+def _panel(request: HttpRequest, roster: Roster, *, can_manage: bool) -> dict[str, Any]:
+    """The side panel asked for by ``?cell=`` (edit a cell) or ``?slot=`` (why short)."""
+    if "cell" in request.GET:
+        if not can_manage or roster.status != Roster.Status.DRAFT:
+            raise PermissionDenied("Only a draft can be changed, by the unit's managers.")
+        staff_pk, day = _cell_ref(request.GET["cell"])
+        person = get_object_or_404(analysis.editable_people(roster), pk=staff_pk)
+        if not roster.start_date <= day <= roster.end_date:
+            raise Http404("This day is outside the roster's period.")
+        editor = analysis.cell_editor(roster, person=person, day=day, user=request.user)
+        return {"panel": "cell", "editor": editor}
+    if "slot" in request.GET:
+        if not can_manage:
+            raise PermissionDenied("Shortfall explanations are for the unit's managers.")
+        day_text, _, shift_pk = request.GET["slot"].partition(":")
+        try:
+            day = dt.date.fromisoformat(day_text)
+        except ValueError as exc:
+            raise Http404("No such slot.") from exc
+        if not shift_pk.isdigit() or not roster.start_date <= day <= roster.end_date:
+            raise Http404("No such slot.")
+        shift_type = get_object_or_404(ShiftType, pk=int(shift_pk), site_id=roster.unit.site_id)
+        return {"panel": "slot", "explanation": analysis.slot_explanation(roster, day=day, shift_type=shift_type)}
+    return {"panel": ""}
+
+
+@require_safe
+@login_required
+@vary_on_headers("HX-Request")
+def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The roster grid. ``?cell=`` and ``?slot=`` open the side panel (a cell's editor,
+    a shortfall's explanation): htmx fetches only the panel, a plain link the whole page
+    with the panel open."""
+    roster = get_object_or_404(analysis.visible_rosters(request.user), pk=pk)
+    can_manage = access.can_manage_unit(request.user, roster.unit_id)
+    panel = _panel(request, roster, can_manage=can_manage)
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        return render(request, "roster/roster_detail.html#roster-panel", {"roster": roster, **panel})
+    grid = analysis.roster_grid(roster, user=request.user, today=timezone.localdate())
+    return render(request, "roster/roster_detail.html", {"roster": roster, "grid": grid, **panel})
+
+
+@require_POST
+@login_required
+def roster_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set one cell of a draft: a shift or off, through ``services.assignment_set``.
+
+    A hard rule refuses the change and the panel names it; for a waivable rule the
+    manager may record a waiver (with a reason) and the change is retried with it, in
+    one transaction: if the retry still fails, the waiver is not kept either.
+    """
+    roster = get_object_or_404(analysis.visible_rosters(request.user), pk=pk)
+    if not access.can_manage_unit(request.user, roster.unit_id):
+        raise PermissionDenied("Only the unit's managers change its roster.")
+    htmx = bool(getattr(request, "htmx", False))
+    form = CellForm(request.POST, roster=roster, people=analysis.editable_people(roster))
+    context: dict[str, Any] = {"roster": roster, "panel": "cell", "form": form}
+
+    def refused(status: int = 400) -> HttpResponse:
+        staff, day = form.cleaned_data.get("staff"), form.cleaned_data.get("date")
+        if staff is not None and day is not None:
+            context["editor"] = analysis.cell_editor(roster, person=staff, day=day, user=request.user)
+        if htmx:
+            return render(request, "roster/roster_detail.html#roster-panel", context, status=status)
+        context["grid"] = analysis.roster_grid(roster, user=request.user, today=timezone.localdate())
+        return render(request, "roster/roster_detail.html", context, status=status)
+
+    if roster.status != Roster.Status.DRAFT:
+        form.is_valid()
+        context["error"] = f"This version is {roster.get_status_display().lower()}: only a draft can be changed."
+        return refused()
+    if not form.is_valid():
+        return refused()
+    data = form.cleaned_data
+    staff, day, shift_type = data["staff"], data["date"], data["shift_type"]
+    try:
+        with transaction.atomic():
+            waiver = None
+            if data["waiver_rule"]:
+                waiver = services.waiver_record(
+                    actor=request.user, staff=staff, day=day, rule=data["waiver_rule"], reason=data["waiver_reason"]
+                )
+            services.assignment_set(
+                actor=request.user, roster=roster, staff=staff, day=day, shift_type=shift_type, waiver=waiver
+            )
+    except RuleViolation as exc:
+        context["breaches"] = exc.breaches
+        context["waiver"] = _waiver_offer(exc.breaches)
+        context["proposed"] = shift_type
+        return refused()
+    except DomainError as exc:
+        context["error"] = exc.message
+        return refused()
+    what = f"{shift_type.name} ({shift_type.code})" if shift_type else "off"
+    message = f"{staff} is now {what} on {day:%a %d %b}" + (" — waiver recorded." if data["waiver_rule"] else ".")
+    if htmx:
+        grid = analysis.roster_grid(roster, user=request.user, today=timezone.localdate())
+        return render(
+            request,
+            "roster/roster_detail.html#cell-saved",
+            {"roster": roster, "grid": grid, "panel": "saved", "message": message, "oob": True},
+        )
+    messages.success(request, message)
+    return redirect("roster-detail", pk=roster.pk)
+
+
+def _waiver_offer(breaches: list[Any]) -> Any:
+    """The one rule a single waiver would lift, or None when it could not (a rule that
+    cannot be waived, or several different rules broken at once)."""
+    codes = {b.rule for b in breaches}
+    if len(codes) == 1 and all(b.waivable for b in breaches):
+        return breaches[0]
+    return None
+
+
+@require_POST
+@login_required
+def roster_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    roster = get_object_or_404(analysis.visible_rosters(request.user), pk=pk)
+    try:
+        roster = services.roster_publish(actor=request.user, roster=roster)
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Version {roster.version} is published and in force.")
+    return redirect("roster-detail", pk=roster.pk)
+
+
+@require_POST
+@login_required
+def roster_new_version(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new draft copied from the published version, to change by hand."""
+    roster = get_object_or_404(analysis.visible_rosters(request.user), pk=pk)
+    try:
+        draft = services.roster_create(
+            actor=request.user, unit=roster.unit, start_date=roster.start_date, end_date=roster.end_date
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    messages.success(request, f"Draft version {draft.version} copied from the published version.")
+    return redirect("roster-detail", pk=draft.pk)
