@@ -17,7 +17,7 @@ NAVIGATION: list[tuple[str, str, set[str]]] = [
     ("Home", "home", _ALL),
     ("Units", "unit-list", _ALL),
     ("Staff", "staff-list", _ALL),
-    ("Rosters", "roster-index", _MANAGERS),
+    ("Rosters", "roster-index", _ALL),
     ("Certifications", "certification-list", _MANAGERS),
     ("Audit log", "audit-list", _MANAGERS),
     ("API", "api-docs", _ALL),
