@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 
 from roster.models import CoverageRequirement, Roster, SolverRun
 from tests import factories as f
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.celery]
 
 
 def next_monday() -> dt.date:
-    today = dt.date.today()
+    today = timezone.localdate()
     return today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
 
 
