@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.urls import URLPattern, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from . import views
 
-urlpatterns: list[URLPattern] = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
     path(
         "login/",
@@ -31,4 +31,12 @@ urlpatterns += [
     path("rosters/<int:pk>/assign/", views.roster_assign, name="roster-assign"),
     path("rosters/<int:pk>/publish/", views.roster_publish, name="roster-publish"),
     path("rosters/<int:pk>/new-version/", views.roster_new_version, name="roster-new-version"),
+]
+
+# Staff self-service: my shifts and requests, swaps, open shifts, the inbox.
+urlpatterns += [
+    path("", include("roster.self_pages")),
+    path("", include("roster.swap_pages")),
+    path("", include("roster.open_shift_pages")),
+    path("", include("roster.inbox_pages")),
 ]

@@ -4,7 +4,7 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import notifications, open_shifts, self_service, swaps, views
 
 router = DefaultRouter()
 router.register("sites", views.SiteViewSet, basename="site")
@@ -28,10 +28,16 @@ router.register("assignments", views.AssignmentViewSet, basename="assignment")
 router.register("waivers", views.WaiverViewSet, basename="waiver")
 router.register("audit", views.AuditEventViewSet, basename="auditevent")
 router.register("solver-runs", views.SolverRunViewSet, basename="solverrun")
+for extension in (self_service, swaps, open_shifts, notifications):
+    extension.register(router)
 
 app_name = "api"
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("token/", obtain_auth_token, name="token"),
+    *self_service.urlpatterns,
+    *swaps.urlpatterns,
+    *open_shifts.urlpatterns,
+    *notifications.urlpatterns,
     path("", include(router.urls)),
 ]
