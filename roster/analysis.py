@@ -266,8 +266,8 @@ class KpiPanel:
     coverage_pct: float
     overtime_pct: float
     request_honoring_pct: float
-    nights_spread: int
-    weekends_spread: int
+    nights_spread: float
+    weekends_spread: float
     hours_spread: float
     stability_pct: float | None
     short_slots: int

@@ -152,3 +152,14 @@ _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 
 def weekday_name(weekday: int) -> str:
     return _WEEKDAYS[weekday]
+
+
+FTE_SCALE = 100
+
+
+def per_fte_scale(person: Staff) -> int | None:
+    """Integer weight turning a count into hundredths "per full-time equivalent"
+    (a 0.8 FTE nurse's 8 nights weigh as a full-timer's 10); ``None`` without an FTE."""
+    if person.fte <= 0:
+        return None
+    return max(1, round(FTE_SCALE / person.fte))

@@ -58,10 +58,11 @@ def compute_kpis(problem: Problem, roster: Iterable[Assignment]) -> Kpis:
     request_pct = 100.0 * honoured / len(problem.requests) if problem.requests else 100.0
 
     groups = derive.weekends(problem)
-    weekends = [sum(1 for days in groups if any((p.id, d) in worked for d in days))
-                for p in problem.staff]
-    night_staff = [nights[p.id] for p in problem.staff
-                   if any(p.contract.max_shifts_per_type.get(n, 1) > 0 for n in night_ids)]
+    # Nights and weekends per full-time equivalent (a 0.5 FTE nurse's 4 nights are 8).
+    weekends = [sum(1 for days in groups if any((p.id, d) in worked for d in days)) / p.fte
+                for p in problem.staff if p.fte > 0]
+    night_staff = [nights[p.id] / p.fte for p in problem.staff if p.fte > 0
+                   and any(p.contract.max_shifts_per_type.get(n, 1) > 0 for n in night_ids)]
     hours = [(minutes[p.id] - contracted[p.id]) / 60 for p in problem.staff]
 
     stability: float | None = None
@@ -72,8 +73,8 @@ def compute_kpis(problem: Problem, roster: Iterable[Assignment]) -> Kpis:
                    if ref.get((p.id, d)) == by_day.get((p.id, d)))
         stability = 100.0 * same / total_cells if total_cells else 100.0
 
-    def spread(values: list[int]) -> int:
-        return max(values) - min(values) if len(values) >= 2 else 0
+    def spread(values: list[float]) -> float:
+        return round(max(values) - min(values), 2) if len(values) >= 2 else 0.0
 
     return Kpis(
         coverage_ratio=coverage_ratio,

@@ -300,16 +300,20 @@ class RosterModel:
             if cap is not None and len(wk_vars) > cap:
                 m.add(sum(wk_vars) <= cap)
         n_staff = len(p.staff)
+        # Nights and weekends are compared per full-time equivalent (hundredths), so a
+        # part-timer carries their share, not the same number as a full-timer.
+        scale = [derive.per_fte_scale(person) for person in p.staff]
         if wt.fairness_weekends > 0 and n_staff >= 2:
-            counts = [sum(self.weekend_vars[(s, g)] for g in range(len(groups))
-                          if (s, g) in self.weekend_vars) for s in range(n_staff)]
+            members = [s for s in range(n_staff) if scale[s] is not None]
+            counts = [(sum(self.weekend_vars[(s, g)] for g in range(len(groups))
+                           if (s, g) in self.weekend_vars), scale[s] or 1) for s in members]
             self._spread("fairness_weekends", counts, len(groups), wt.fairness_weekends)
         if wt.fairness_nights > 0 and self.nights:
-            night_staff = [s for s in range(n_staff)
-                           if any((s, d, k) in self.y for d in range(self.h) for k in self.nights)]
+            night_staff = [s for s in range(n_staff) if scale[s] is not None
+                           and any((s, d, k) in self.y for d in range(self.h) for k in self.nights)]
             if len(night_staff) >= 2:
-                counts = [sum(self.y[(s, d, k)] for d in range(self.h) for k in self.nights
-                              if (s, d, k) in self.y) for s in night_staff]
+                counts = [(sum(self.y[(s, d, k)] for d in range(self.h) for k in self.nights
+                               if (s, d, k) in self.y), scale[s] or 1) for s in night_staff]
                 self._spread("fairness_nights", counts, self.h, wt.fairness_nights)
         if wt.fairness_hours > 0 and n_staff >= 2:
             hi_b = max(self.total_minutes_expr[s][1] for s in range(n_staff)) // 60 + 1
@@ -333,16 +337,20 @@ class RosterModel:
                 m.add(60 * ot >= total - p.contracted_minutes(person))
                 self.terms["overtime"].add(ot, wt.overtime_per_hour, 0, over_b)
 
-    def _spread(self, name: str, counts: Sequence[cp_model.LinearExprT], ub: int,
+    def _spread(self, name: str, counts: Sequence[tuple[cp_model.LinearExprT, int]], ub: int,
                 weight: int) -> None:
-        hi = self.m.new_int_var(0, ub, f"{name}_hi")
-        lo = self.m.new_int_var(0, ub, f"{name}_lo")
-        for c in counts:
-            self.m.add(hi >= c)
-            self.m.add(lo <= c)
-        spread = self.m.new_int_var(0, ub, f"{name}_spread")
-        self.m.add(spread == hi - lo)
-        self.terms[name].add(spread, weight, 0, ub)
+        """Cost ``weight`` per unit of (max − min) over ``count × scale / FTE_SCALE``,
+        the spread rounded to the nearest unit."""
+        top = ub * max(q for _, q in counts)
+        hi = self.m.new_int_var(0, top, f"{name}_hi")
+        lo = self.m.new_int_var(0, top, f"{name}_lo")
+        for c, q in counts:
+            self.m.add(hi >= q * c)
+            self.m.add(lo <= q * c)
+        units = top // derive.FTE_SCALE + 1
+        spread = self.m.new_int_var(0, units, f"{name}_spread")
+        self.m.add(derive.FTE_SCALE * spread >= hi - lo - derive.FTE_SCALE // 2)
+        self.terms[name].add(spread, weight, 0, units)
 
     # ------------------------------------------------------------------ coverage --
     def _qualifying(self, req: CoverageRequirement) -> list[cp_model.IntVar]:

@@ -274,6 +274,20 @@ def test_it_spreads_nights_evenly() -> None:
     assert result.kpis is not None and result.kpis.nights_spread == 0
 
 
+def test_nights_are_shared_in_proportion_to_fte() -> None:
+    # A full-timer and a half-timer share six nights: 4 and 2 is even per FTE; 3 and 3
+    # would give the half-timer twice the full-timer's share.
+    p = problem(Staff("full"), Staff("half", fte=0.5), days=6,
+                coverage=tuple(need(d, "N", maximum=1) for d in range(6)),
+                weights=replace(SoftWeights.benchmark(), fairness_nights=10))
+    result = solved(p)
+    nights = {s: sum(1 for a in result.assignments if a.staff == s and a.shift == "N")
+              for s in ("full", "half")}
+    assert nights == {"full": 4, "half": 2}
+    assert result.kpis is not None and result.kpis.nights_spread == 0
+    assert result.breakdown["fairness_nights"] == 0
+
+
 def test_it_puts_a_senior_on_each_shift_when_it_can() -> None:
     p = problem(Staff("A", seniority=10), Staff("B", seniority=1), Staff("C", seniority=1),
                 days=1, coverage=(need(0, "D"),),
