@@ -157,9 +157,19 @@ def weekday_name(weekday: int) -> str:
 FTE_SCALE = 100
 
 
-def per_fte_scale(person: Staff) -> int | None:
-    """Integer weight turning a count into hundredths "per full-time equivalent"
-    (a 0.8 FTE nurse's 8 nights weigh as a full-timer's 10); ``None`` without an FTE."""
-    if person.fte <= 0:
+def available_fte(problem: Problem, person: Staff) -> float:
+    """FTE times the share of the period the person is not on leave or unavailable: the
+    base against which their share of nights and weekends is judged."""
+    days = problem.num_days
+    off = sum(1 for d in person.days_off if 0 <= d < days)
+    return person.fte * (days - off) / days if days else 0.0
+
+
+def per_fte_scale(problem: Problem, person: Staff) -> int | None:
+    """Integer weight turning a count into hundredths "per available full-time
+    equivalent" (a 0.8 FTE nurse's 8 nights weigh as a full-timer's 10, and two weeks of
+    leave halve what is expected); ``None`` for someone with no time available."""
+    base = available_fte(problem, person)
+    if base <= 0:
         return None
-    return max(1, round(FTE_SCALE / person.fte))
+    return max(1, round(FTE_SCALE / base))

@@ -58,10 +58,12 @@ def compute_kpis(problem: Problem, roster: Iterable[Assignment]) -> Kpis:
     request_pct = 100.0 * honoured / len(problem.requests) if problem.requests else 100.0
 
     groups = derive.weekends(problem)
-    # Nights and weekends per full-time equivalent (a 0.5 FTE nurse's 4 nights are 8).
-    weekends = [sum(1 for days in groups if any((p.id, d) in worked for d in days)) / p.fte
-                for p in problem.staff if p.fte > 0]
-    night_staff = [nights[p.id] / p.fte for p in problem.staff if p.fte > 0
+    # Nights and weekends per available full-time equivalent (a 0.5 FTE nurse's 4 nights
+    # are 8; so are a full-timer's 4 with half the period on leave).
+    base = {p.id: derive.available_fte(problem, p) for p in problem.staff}
+    weekends = [sum(1 for days in groups if any((p.id, d) in worked for d in days)) / base[p.id]
+                for p in problem.staff if base[p.id] > 0]
+    night_staff = [nights[p.id] / base[p.id] for p in problem.staff if base[p.id] > 0
                    and any(p.contract.max_shifts_per_type.get(n, 1) > 0 for n in night_ids)]
     hours = [(minutes[p.id] - contracted[p.id]) / 60 for p in problem.staff]
 

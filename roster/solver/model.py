@@ -300,9 +300,9 @@ class RosterModel:
             if cap is not None and len(wk_vars) > cap:
                 m.add(sum(wk_vars) <= cap)
         n_staff = len(p.staff)
-        # Nights and weekends are compared per full-time equivalent (hundredths), so a
-        # part-timer carries their share, not the same number as a full-timer.
-        scale = [derive.per_fte_scale(person) for person in p.staff]
+        # Nights and weekends are compared per available full-time equivalent
+        # (hundredths): a part-timer, or someone back from leave, carries their share.
+        scale = [derive.per_fte_scale(p, person) for person in p.staff]
         if wt.fairness_weekends > 0 and n_staff >= 2:
             members = [s for s in range(n_staff) if scale[s] is not None]
             counts = [(sum(self.weekend_vars[(s, g)] for g in range(len(groups))

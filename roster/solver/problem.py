@@ -247,10 +247,11 @@ class SoftWeights:
     """Weights of the soft terms besides coverage targets and requests (which carry
     their own weights).  All are integers per unit of the term:
 
-    * ``fairness_nights``: per night of spread (max − min nights per full-time
-      equivalent, over staff who may work nights; rounded to the nearest night).
+    * ``fairness_nights``: per night of spread (max − min nights per available
+      full-time equivalent — FTE × share of the period not on leave — over staff who
+      may work nights; rounded to the nearest night).
     * ``fairness_weekends``: per weekend of spread (max − min worked weekends per
-      full-time equivalent, rounded to the nearest weekend).
+      available full-time equivalent, rounded to the nearest weekend).
     * ``fairness_hours``: per hour of spread of (worked − contracted) hours.
     * ``no_senior``: per (day, shift, unit) with a positive coverage requirement and no
       senior person on it (needs ``Problem.senior_min_seniority``).
@@ -394,8 +395,8 @@ class Kpis:
     * ``overtime_pct``: overtime minutes / contracted minutes, summed over staff.
     * ``request_honoring_pct``: share of requests (by count) honoured; 100 with none.
     * ``nights_spread`` / ``weekends_spread``: max − min over staff of nights (among
-      those who may work nights) and worked weekends, each per full-time equivalent
-      (count / FTE).
+      those who may work nights) and worked weekends, each per available full-time
+      equivalent (count / (FTE × share of the period not on leave)).
     * ``hours_spread``: max − min over staff of (worked − contracted) hours.
     * ``stability_pct``: share of staff-days unchanged against the reference roster
       (``None`` without one).

@@ -288,6 +288,17 @@ def test_nights_are_shared_in_proportion_to_fte() -> None:
     assert result.breakdown["fairness_nights"] == 0
 
 
+def test_someone_back_from_leave_is_expected_to_do_only_their_share() -> None:
+    # "back" is on leave half the period: 4 and 2 nights is even per available FTE.
+    p = problem(Staff("here"), Staff("back", days_off={3: "leave", 4: "leave", 5: "leave"}),
+                days=6, coverage=tuple(need(d, "N", maximum=1) for d in range(6)),
+                weights=replace(SoftWeights.benchmark(), fairness_nights=10))
+    result = solved(p)
+    nights = {s: sum(1 for a in result.assignments if a.staff == s) for s in ("here", "back")}
+    assert nights == {"here": 4, "back": 2}
+    assert result.kpis is not None and result.kpis.nights_spread == 0
+
+
 def test_it_puts_a_senior_on_each_shift_when_it_can() -> None:
     p = problem(Staff("A", seniority=10), Staff("B", seniority=1), Staff("C", seniority=1),
                 days=1, coverage=(need(0, "D"),),
