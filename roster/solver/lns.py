@@ -44,6 +44,10 @@ class _Kind:
     improved: int = 0
 
 
+# A neighbourhood kind grows after a proof within this share of its time slice.
+GROW_BELOW = 0.5
+
+
 @dataclass(frozen=True)
 class StepReport:
     kind: str
@@ -172,7 +176,7 @@ class Lns:
                 kind.improved += 1
             # Grow after a proof well inside the slice, shrink after a timeout, so each
             # kind settles at the largest sub-problem CP-SAT still closes.
-            if optimal and effort < 0.5 * time_limit:
+            if optimal and effort < GROW_BELOW * time_limit:
                 # Closed well inside the slice: grow, faster when it was trivial.
                 kind.size = min(1.0, kind.size * (1.3 if effort < 0.1 * time_limit else 1.1))
             elif not optimal:
