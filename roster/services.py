@@ -208,6 +208,22 @@ def assignment_create(
     breaches = _unwaived(check_assignment(staff=staff, roster=roster, shift_type=shift_type, day=day), waiver)
     if breaches:
         raise RuleViolation(breaches)
+    return assignment_insert(actor=actor, roster=roster, staff=staff, shift_type=shift_type, day=day,
+                             waiver=waiver)
+
+
+def assignment_insert(
+    *,
+    actor: Any,
+    roster: Roster,
+    staff: Staff,
+    shift_type: ShiftType,
+    day: dt.date,
+    waiver: Waiver | None = None,
+) -> Assignment:
+    """Write an assignment already decided and checked (under the person's row lock) by
+    the caller — ``assignment_create``, or a claim or swap with its own permission rules —
+    and audit it. The exclusion constraints still refuse an overlap on PostgreSQL."""
     starts_at, ends_at = shift_interval(
         day, shift_type.start_time, shift_type.duration_minutes, roster.unit.site.timezone
     )

@@ -1,0 +1,168 @@
+"""The open-shift marketplace: shifts left uncovered after publication, offered to the
+people eligible to work them; the first valid claim wins.
+
+A unit manager posts an open shift on a published roster (what it needs: a role, a
+skill or a certificate). Staff see only the open shifts they could take: their own
+unit's, or any unit of their site for the float pool, where they hold what the shift
+needs and no hard rule stops them (``eligibility.breaches_taking``, the same checks as
+every manual change). Claiming locks the open shift's row, re-checks everything under the
+person's row lock and writes the assignment in force, in one transaction: of any number
+of simultaneous claims exactly one succeeds and the others are told it is taken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from . import access, services
+from .audit import audit_record, snapshot
+from .eligibility import Requirement, breaches_taking
+from .errors import Conflict, DomainError, NotAllowed, RuleViolation
+from .models import (
+    Assignment,
+    CertificationType,
+    OpenShift,
+    Roster,
+    ShiftType,
+    Skill,
+    Staff,
+)
+
+
+def requirement_of(shift: OpenShift) -> Requirement:
+    """What the open shift asks of whoever takes it."""
+    parts = [shift.get_role_display() if shift.role else "",
+             shift.skill.name if shift.skill else "",
+             shift.certification_type.name if shift.certification_type else ""]
+    return Requirement(role=shift.role, skill_id=shift.skill_id,
+                       certification_type_id=shift.certification_type_id,
+                       label=" + ".join(p for p in parts if p))
+
+
+@transaction.atomic
+def open_shift_post(
+    *,
+    actor: Any,
+    roster: Roster,
+    day: dt.date,
+    shift_type: ShiftType,
+    role: str = "",
+    skill: Skill | None = None,
+    certification_type: CertificationType | None = None,
+    note: str = "",
+) -> OpenShift:
+    """Offer an uncovered shift of a published roster to everyone eligible."""
+    if not access.can_manage_unit(actor, roster.unit_id):
+        raise NotAllowed("Only the unit's managers post its open shifts.", field="roster")
+    if roster.status != Roster.Status.PUBLISHED:
+        raise DomainError("Open shifts are posted on the published roster.", field="roster")
+    if not roster.start_date <= day <= roster.end_date:
+        raise DomainError(f"{day} is outside the roster's period.", field="date")
+    if day < timezone.localdate():
+        raise DomainError("This day has passed.", field="date")
+    if shift_type.site_id != roster.unit.site_id:
+        raise DomainError("This shift type belongs to another site.", field="shift_type")
+    if role and role not in Staff.Role.values:
+        raise DomainError(f"Unknown role {role!r}.", field="role")
+    shift = OpenShift.objects.create(
+        roster=roster, date=day, shift_type=shift_type, role=role, skill=skill,
+        certification_type=certification_type, note=note, posted_by=actor,
+    )
+    audit_record(actor=actor, action="open_shift.post", obj=shift, after=snapshot(shift))
+    return shift
+
+
+def _place_filter(staff: Staff) -> Q:
+    """The units whose open shifts a person may take: their own, or their site's when
+    they belong to the float pool."""
+    if staff.float_pool:
+        return Q(roster__unit__site_id=staff.home_unit.site_id)
+    return Q(roster__unit_id=staff.home_unit_id)
+
+
+def visible_open_shifts(user: Any) -> QuerySet[OpenShift]:
+    """Managers: every open shift of their units. Staff: the open and taken shifts of the
+    units they may work (eligibility per shift is ``why_not``)."""
+    qs = OpenShift.objects.select_related(
+        "roster__unit__site", "shift_type", "skill", "certification_type", "claimed_by"
+    )
+    managed = access.managed_units(user)
+    staff = access.staff_of(user)
+    where = Q(roster__unit__in=managed)
+    if staff is not None and staff.home_unit_id is not None:
+        where |= _place_filter(staff) & ~Q(status=OpenShift.Status.WITHDRAWN)
+    return qs.filter(where).distinct()
+
+
+def why_not(staff: Staff, shift: OpenShift) -> list[Any]:
+    """Every rule that stops ``staff`` from taking ``shift`` (empty: they may)."""
+    return breaches_taking(staff=staff, roster=shift.roster, shift_type=shift.shift_type, day=shift.date,
+                           need=requirement_of(shift))
+
+
+def eligible_open_shifts(staff: Staff) -> list[OpenShift]:
+    """The open, upcoming shifts ``staff`` could claim now."""
+    if staff.home_unit_id is None or not staff.active:
+        return []
+    candidates = (
+        OpenShift.objects.filter(_place_filter(staff), status=OpenShift.Status.OPEN,
+                                 date__gte=timezone.localdate())
+        .select_related("roster__unit__site", "shift_type", "skill", "certification_type")
+    )
+    return [shift for shift in candidates if not why_not(staff, shift)]
+
+
+def open_shift_claim(*, actor: Any, open_shift: OpenShift) -> Assignment:
+    """Take an open shift. The first valid claim wins; later ones get a Conflict."""
+    staff = access.staff_of(actor)
+    if staff is None:
+        raise NotAllowed("Only staff members claim shifts.", field="open_shift")
+    with transaction.atomic():
+        shift = (
+            OpenShift.objects.select_for_update(of=("self",))
+            .select_related("roster__unit__site", "shift_type", "skill", "certification_type")
+            .get(pk=open_shift.pk)
+        )
+        if shift.status == OpenShift.Status.CLAIMED:
+            raise Conflict("Someone else has already taken this shift.", field="open_shift")
+        if shift.status != OpenShift.Status.OPEN:
+            raise Conflict("This shift is no longer offered.", field="open_shift")
+        if not OpenShift.objects.filter(_place_filter(staff), pk=shift.pk).exists():
+            raise NotAllowed("This shift is on a unit you do not work in.", field="open_shift")
+        if shift.date < timezone.localdate():
+            raise DomainError("This shift's day has passed.", field="open_shift")
+        Staff.objects.select_for_update().get(pk=staff.pk)
+        breaches = why_not(staff, shift)
+        if breaches:
+            raise RuleViolation(breaches)
+        assignment = services.assignment_insert(
+            actor=actor, roster=shift.roster, staff=staff, shift_type=shift.shift_type, day=shift.date
+        )
+        before = snapshot(shift)
+        shift.status = OpenShift.Status.CLAIMED
+        shift.claimed_by = staff
+        shift.claimed_at = timezone.now()
+        shift.assignment = assignment
+        shift.save(update_fields=["status", "claimed_by", "claimed_at", "assignment"])
+        audit_record(actor=actor, action="open_shift.claim", obj=shift, before=before, after=snapshot(shift))
+    return assignment
+
+
+@transaction.atomic
+def open_shift_withdraw(*, actor: Any, open_shift: OpenShift) -> OpenShift:
+    """Stop offering a shift nobody has taken."""
+    shift = OpenShift.objects.select_for_update(of=("self",)).select_related("roster").get(pk=open_shift.pk)
+    if not access.can_manage_unit(actor, shift.roster.unit_id):
+        raise NotAllowed("Only the unit's managers withdraw its open shifts.", field="open_shift")
+    if shift.status != OpenShift.Status.OPEN:
+        raise Conflict("Only an open shift can be withdrawn.", field="open_shift")
+    before = snapshot(shift)
+    shift.status = OpenShift.Status.WITHDRAWN
+    shift.save(update_fields=["status"])
+    audit_record(actor=actor, action="open_shift.withdraw", obj=shift, before=before, after=snapshot(shift))
+    return shift
