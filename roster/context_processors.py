@@ -18,6 +18,7 @@ NAVIGATION: list[tuple[str, str, set[str]]] = [
     ("Units", "unit-list", _ALL),
     ("Staff", "staff-list", _ALL),
     ("Rosters", "roster-index", _ALL),
+    ("Open shifts", "open-shift-list", _ALL),
     ("Certifications", "certification-list", _MANAGERS),
     ("Audit log", "audit-list", _MANAGERS),
     ("API", "api-docs", _ALL),
