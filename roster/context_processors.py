@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from .access import Level, level_of, staff_of
+from .notifications import unread_count
 
 # (label, url name, levels that see it)
 _ALL = {level.value for level in Level}
@@ -59,4 +60,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "access_level": level,
         "access_label": Level(level).label,
         "display_name": me.full_name if me else request.user.get_username(),
+        "inbox_unread": unread_count(request.user),
     }

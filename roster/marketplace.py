@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from . import access, services
@@ -32,6 +33,7 @@ from .models import (
     Skill,
     Staff,
 )
+from .notifications import notify_managers
 
 
 def requirement_of(shift: OpenShift) -> Requirement:
@@ -150,6 +152,12 @@ def open_shift_claim(*, actor: Any, open_shift: OpenShift) -> Assignment:
         shift.assignment = assignment
         shift.save(update_fields=["status", "claimed_by", "claimed_at", "assignment"])
         audit_record(actor=actor, action="open_shift.claim", obj=shift, before=before, after=snapshot(shift))
+        notify_managers(
+            shift.roster.unit,
+            text=f"{staff} took the open {shift.shift_type.code} shift on {shift.date:%a %d %b} "
+                 f"in {shift.roster.unit.name}.",
+            link=reverse("open-shift-list"),
+        )
     return assignment
 
 

@@ -28,3 +28,20 @@ def generate_roster(run_id: int) -> str:
     from .generation import solver_run_execute
 
     return solver_run_execute(run_id)
+
+
+@shared_task(
+    acks_late=True,
+    soft_time_limit=30,
+    time_limit=60,
+    # SMTP and network failures are OSErrors: transient, worth a retry with backoff.
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=6,
+)
+def notification_email(notification_id: int) -> str:
+    """E-mail one notification, at most once (a retry finds it claimed and returns)."""
+    from .notifications import notification_email_send
+
+    return notification_email_send(notification_id)

@@ -128,6 +128,6 @@ def test_the_certifications_list_costs_a_fixed_number_of_queries(client, world, 
     for _ in range(30):
         f.CertificationFactory(staff=f.StaffFactory(home_unit=world.icu))
     login(client, world, "coordinator")
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("certification-list"))
     assert len(response.context["page"].object_list) == 30

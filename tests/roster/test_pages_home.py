@@ -116,8 +116,8 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(client, world, expiring, 
             staff=f.StaffFactory(home_unit=world.icu), expires=timezone.localdate() + dt.timedelta(days=5)
         )
     login(client, world, "coordinator")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         assert client.get(reverse("home")).status_code == 200
     login(client, world, "nurse")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         assert client.get(reverse("home")).status_code == 200

@@ -113,6 +113,6 @@ def test_the_unit_page_costs_a_fixed_number_of_queries(client, world, django_ass
     for _ in range(20):
         f.StaffFactory(home_unit=world.icu).skills.set(skills)
     login(client, world, "manager")
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("unit-detail", args=[world.icu.pk]))
     assert response.status_code == 200
