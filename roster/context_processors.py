@@ -18,6 +18,7 @@ NAVIGATION: list[tuple[str, str, set[str]]] = [
     ("Home", "home", _ALL),
     ("Units", "unit-list", _ALL),
     ("Staff", "staff-list", _ALL),
+    ("My shifts", "my-shifts", {Level.STAFF.value}),
     ("Rosters", "roster-index", _ALL),
     ("Open shifts", "open-shift-list", _ALL),
     ("Certifications", "certification-list", _MANAGERS),

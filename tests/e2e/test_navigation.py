@@ -15,7 +15,7 @@ from tests.conftest import login
 
 pytestmark = pytest.mark.e2e
 
-EVERYONE = ["Home", "Units", "Staff", "Rosters", "Open shifts", "API"]
+EVERYONE = ["Home", "Units", "Staff", "My shifts", "Rosters", "Open shifts", "API"]
 MANAGERS = ["Home", "Units", "Staff", "Rosters", "Open shifts", "Certifications", "Audit log", "API"]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-EVERYONE = ["Home", "Units", "Staff", "Rosters", "Open shifts", "API"]
+EVERYONE = ["Home", "Units", "Staff", "My shifts", "Rosters", "Open shifts", "API"]
 
 
 def nav_labels(client) -> list[str]:
