@@ -4,18 +4,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import access, calendar_feed, my_shifts
-from .models import Staff
+from . import access, calendar_feed, my_shifts, notifications, services
+from .errors import DomainError, NotAllowed
+from .models import Leave, Preference, ShiftType, Staff
 
 
 def _me(request: HttpRequest) -> Staff:
@@ -85,4 +88,135 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("me/calendar/", month, name="my-calendar"),
     path("me/calendar/reset/", feed_reset, name="calendar-feed-reset"),
     path("calendar/<str:token>.ics", feed, name="calendar-feed"),
+]
+
+
+# --- leave and preferences: filed by staff, decided by their unit's managers -------------
+
+class LeaveForm(forms.Form):
+    kind = forms.ChoiceField(choices=Leave.Kind.choices)
+    start_date = forms.DateField(label="First day", widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label="Last day", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(required=False, max_length=500, help_text="Only you and your managers see it.")
+
+
+class PreferenceForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(choices=Preference.Kind.choices)
+    shift_type = forms.ModelChoiceField(queryset=ShiftType.objects.none(), required=False,
+                                        empty_label="The whole day", label="Shift")
+    weight = forms.IntegerField(min_value=1, max_value=10, initial=3, help_text="1 (slight) to 10 (strong).")
+
+    def __init__(self, *args: Any, staff: Staff, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["shift_type"].queryset = ShiftType.objects.filter(  # type: ignore[attr-defined]
+            site_id=staff.home_unit.site_id)
+
+
+def _requests_context(me: Staff, leave_form: LeaveForm | None = None,
+                      preference_form: PreferenceForm | None = None) -> dict[str, Any]:
+    return {
+        "leave_form": leave_form or LeaveForm(),
+        "preference_form": preference_form or PreferenceForm(staff=me),
+        "leave": Leave.objects.filter(staff=me).order_by("-start_date")[:50],
+        "preferences": Preference.objects.filter(staff=me, date__gte=timezone.localdate())
+        .select_related("shift_type").order_by("date")[:50],
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def my_requests(request: HttpRequest) -> HttpResponse:
+    me = _me(request)
+    leave_form: LeaveForm | None = None
+    preference_form: PreferenceForm | None = None
+    if request.method == "POST":
+        what = request.POST.get("what")
+        try:
+            if what == "leave":
+                leave_form = LeaveForm(request.POST)
+                if leave_form.is_valid():
+                    d = leave_form.cleaned_data
+                    services.leave_request(actor=request.user, staff=me, kind=d["kind"], start_date=d["start_date"],
+                                           end_date=d["end_date"], reason=d["reason"])
+                    messages.success(request, "Leave requested: your manager will decide.")
+                    return redirect("my-requests")
+            elif what == "preference":
+                preference_form = PreferenceForm(request.POST, staff=me)
+                if preference_form.is_valid():
+                    d = preference_form.cleaned_data
+                    services.preference_create(actor=request.user, staff=me, day=d["date"], kind=d["kind"],
+                                               weight=d["weight"], shift_type=d["shift_type"])
+                    messages.success(request, "Preference filed.")
+                    return redirect("my-requests")
+            else:
+                messages.error(request, "Choose leave or a preference.")
+        except DomainError as exc:
+            form = leave_form if what == "leave" else preference_form
+            if form is not None:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    context = _requests_context(me, leave_form, preference_form)
+    failed = any(f is not None and f.errors for f in (leave_form, preference_form))
+    return render(request, "roster/self/requests.html", context, status=400 if failed else 200)
+
+
+@require_POST
+@login_required
+def leave_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    me = _me(request)
+    leave = get_object_or_404(Leave, pk=pk, staff=me)
+    try:
+        services.leave_cancel(actor=request.user, leave=leave)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("my-requests")
+
+
+@require_safe
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """Pending leave and preferences of the units the user manages."""
+    units = access.managed_units(request.user)
+    if not units.exists():
+        raise PermissionDenied("The queue is for managers.")
+    leave = (Leave.objects.filter(staff__home_unit__in=units, status=Leave.Status.REQUESTED)
+             .select_related("staff__home_unit").order_by("start_date"))
+    preferences = (Preference.objects.filter(staff__home_unit__in=units, status=Preference.Status.REQUESTED,
+                                             date__gte=timezone.localdate())
+                   .select_related("staff__home_unit", "shift_type").order_by("date"))
+    return render(request, "roster/self/queue.html", {"leave": leave, "preferences": preferences})
+
+
+@require_POST
+@login_required
+def decide(request: HttpRequest, what: str, pk: int) -> HttpResponse:
+    if what not in ("leave", "preference"):
+        raise Http404("Only leave and preferences are decided here.")
+    approve = request.POST.get("decision") == "approve"
+    note = request.POST.get("note", "")[:500]
+    try:
+        if what == "leave":
+            leave = get_object_or_404(Leave.objects.filter(access.own_or_managed(request.user)), pk=pk)
+            services.leave_decide(actor=request.user, leave=leave, approve=approve, note=note)
+            who = leave.staff
+        else:
+            pref = get_object_or_404(Preference.objects.filter(access.own_or_managed(request.user)), pk=pk)
+            services.preference_decide(actor=request.user, preference=pref, approve=approve, note=note)
+            who = pref.staff
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{'Approved' if approve else 'Declined'}: {who}.")
+        notifications.notify_staff(who, text=f"Your {what} request was {'approved' if approve else 'declined'}.",
+                                   link=reverse("my-requests"))
+    return redirect("request-queue")
+
+
+urlpatterns += [
+    path("me/requests/", my_requests, name="my-requests"),
+    path("me/requests/leave/<int:pk>/cancel/", leave_cancel, name="leave-cancel"),
+    path("requests/", queue, name="request-queue"),
+    path("requests/<str:what>/<int:pk>/decide/", decide, name="request-decide"),
 ]

@@ -431,6 +431,23 @@ def leave_cancel(*, actor: Any, leave: Leave) -> Leave:
 
 
 @transaction.atomic
+def preference_decide(*, actor: Any, preference: Preference, approve: bool, note: str = "") -> Preference:
+    """A unit manager accepts or declines a shift preference (a declined one no longer
+    weighs in the solver)."""
+    if not can_manage_unit(actor, preference.staff.home_unit_id):
+        raise NotAllowed("Only a manager of this person's unit may decide on preferences.", field="preference")
+    preference = Preference.objects.select_for_update().get(pk=preference.pk)
+    if preference.status != Preference.Status.REQUESTED:
+        raise Conflict(f"This preference was already {preference.status}.", field="status")
+    before = snapshot(preference)
+    preference.status = Preference.Status.APPROVED if approve else Preference.Status.DECLINED
+    preference.save(update_fields=["status"])
+    audit_record(actor=actor, action=f"preference.{preference.status}", obj=preference, before=before,
+                 after=snapshot(preference), rationale=note)
+    return preference
+
+
+@transaction.atomic
 def preference_create(
     *, actor: Any, staff: Staff, day: dt.date, kind: str, weight: int = 1, shift_type: ShiftType | None = None
 ) -> Preference:

@@ -1,0 +1,90 @@
+"""Leave and preferences: staff file them, their unit's manager decides in a queue, and
+approved leave blocks every manual change."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from roster import services
+from roster.errors import RuleViolation
+from roster.models import AuditEvent, Leave, Notification, Preference
+from tests import factories as f
+
+DAY = dt.date(2026, 3, 4)
+
+
+def file_leave(client, **overrides):
+    data = {"what": "leave", "kind": "annual", "start_date": DAY.isoformat(),
+            "end_date": (DAY + dt.timedelta(days=2)).isoformat(), "reason": "Family wedding", **overrides}
+    return client.post(reverse("my-requests"), data)
+
+
+def test_a_nurse_files_leave_and_the_manager_approves_it(client, world):
+    client.force_login(world.nurse.user)
+    assert file_leave(client).status_code == 302
+    leave = Leave.objects.get(staff=world.nurse)
+    assert leave.status == Leave.Status.REQUESTED
+    client.force_login(world.manager)
+    queue = client.get(reverse("request-queue")).content.decode()
+    assert "Nia Nurse" in queue and "Family wedding" in queue
+    client.post(reverse("request-decide", args=["leave", leave.pk]), {"decision": "approve"})
+    leave.refresh_from_db()
+    assert leave.status == Leave.Status.APPROVED and leave.decided_by == world.manager
+    assert AuditEvent.objects.filter(action="leave.approved").exists()
+    assert Notification.objects.filter(recipient=world.nurse.user, text__contains="approved").exists()
+
+
+def test_approved_leave_blocks_a_manual_assignment(world):
+    Leave.objects.create(staff=world.nurse, start_date=DAY, end_date=DAY, status=Leave.Status.APPROVED)
+    roster = f.RosterFactory(unit=world.icu)
+    with pytest.raises(RuleViolation) as refused:
+        services.assignment_create(actor=world.manager, roster=roster, staff=world.nurse,
+                                   shift_type=world.day, day=DAY)
+    assert "leave" in {b.rule for b in refused.value.breaches}
+
+
+def test_bad_dates_are_named(client, world):
+    client.force_login(world.nurse.user)
+    response = file_leave(client, end_date=(DAY - dt.timedelta(days=1)).isoformat())
+    assert response.status_code == 400
+    assert "Leave must end on or after its first day." in response.content.decode()
+    response = file_leave(client, start_date="someday")
+    assert response.status_code == 400 and "Enter a valid date" in response.content.decode()
+    assert not Leave.objects.exists()
+
+
+def test_a_preference_is_filed_and_declined(client, world):
+    client.force_login(world.nurse.user)
+    client.post(reverse("my-requests"), {"what": "preference", "date": "2099-01-05", "kind": "off",
+                                         "shift_type": world.night.pk, "weight": 5})
+    pref = Preference.objects.get(staff=world.nurse)
+    client.force_login(world.manager)
+    assert "Nia Nurse" in client.get(reverse("request-queue")).content.decode()
+    client.post(reverse("request-decide", args=["preference", pref.pk]), {"decision": "decline"})
+    pref.refresh_from_db()
+    assert pref.status == Preference.Status.DECLINED
+
+
+def test_a_nurse_never_decides_and_never_sees_a_colleagues_request(client, world):
+    leave = services.leave_request(actor=world.colleague.user, staff=world.colleague, kind="sick",
+                                   start_date=DAY, end_date=DAY, reason="private")
+    client.force_login(world.nurse.user)
+    assert client.get(reverse("request-queue")).status_code == 403
+    assert client.post(reverse("request-decide", args=["leave", leave.pk]),
+                       {"decision": "approve"}).status_code == 404
+    assert client.post(reverse("leave-cancel", args=[leave.pk])).status_code == 404
+    assert "private" not in client.get(reverse("my-requests")).content.decode()
+    leave.refresh_from_db()
+    assert leave.status == Leave.Status.REQUESTED
+
+
+def test_a_manager_of_another_unit_cannot_decide(client, world):
+    outsider_leave = services.leave_request(actor=world.outsider.user, staff=world.outsider, kind="annual",
+                                            start_date=DAY, end_date=DAY)
+    client.force_login(world.manager)
+    assert "Oona" not in client.get(reverse("request-queue")).content.decode()
+    assert client.post(reverse("request-decide", args=["leave", outsider_leave.pk]),
+                       {"decision": "approve"}).status_code == 404
