@@ -21,6 +21,7 @@ NAVIGATION: list[tuple[str, str, set[str]]] = [
     ("My shifts", "my-shifts", {Level.STAFF.value}),
     ("My requests", "my-requests", {Level.STAFF.value}),
     ("Rosters", "roster-index", _ALL),
+    ("Swaps", "swaps", _ALL),
     ("Open shifts", "open-shift-list", _ALL),
     ("Requests", "request-queue", _MANAGERS),
     ("Certifications", "certification-list", _MANAGERS),

@@ -1,7 +1,125 @@
-"""Pages (to be built)."""
+"""The swaps page: offer a shift (to a colleague, to anyone eligible, or in a trade),
+answer offers, withdraw; managers approve or decline. Thin: ``roster.swaps``."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+import datetime as dt
+from typing import Any
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, URLResolver, path
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from . import access, swaps
+from .errors import DomainError, NotAllowed, RuleViolation
+from .models import Assignment
+
+
+def _fail(request: HttpRequest, exc: DomainError) -> None:
+    if isinstance(exc, RuleViolation):
+        messages.error(request, "Not possible: " + "; ".join(f"{b.label}: {b.detail}" for b in exc.breaches))
+    else:
+        messages.error(request, exc.message)
+
+
+@require_safe
+@login_required
+def swap_list(request: HttpRequest) -> HttpResponse:
+    me = access.staff_of(request.user)
+    context: dict[str, Any] = {"me": me, "awaiting": list(swaps.awaiting_decision(request.user))}
+    if me is not None:
+        mine = list(swaps.my_swappable_shifts(me))
+        context.update(
+            mine=mine,
+            requests=list(swaps.swaps_of(me).order_by("-created_at")[:50]),
+            open_offers=swaps.open_offers_for(me),
+            colleagues=list(access.visible_staff(request.user).filter(active=True, home_unit_id=me.home_unit_id)
+                            .exclude(pk=me.pk).order_by("last_name", "first_name")),
+            tradeable=list(swaps.tradeable_shifts(me, until=timezone.localdate() + dt.timedelta(days=56))),
+        )
+    return render(request, "roster/swaps/list.html", context)
+
+
+@require_POST
+@login_required
+def swap_offer(request: HttpRequest) -> HttpResponse:
+    me = access.staff_of(request.user)
+    if me is None:
+        raise PermissionDenied("Only staff with a roster can swap shifts.")
+    given = Assignment.objects.filter(pk=request.POST.get("assignment") or 0, staff=me).first()
+    if given is None:
+        messages.error(request, "Choose one of your own shifts to offer.")
+        return redirect("swaps")
+    mode = request.POST.get("mode", "colleague")
+    recipient = counter = None
+    if mode == "colleague":
+        recipient = access.visible_staff(request.user).filter(pk=request.POST.get("recipient") or 0).first()
+        if recipient is None:
+            messages.error(request, "Choose the colleague to offer the shift to.")
+            return redirect("swaps")
+    elif mode == "trade":
+        counter = swaps.tradeable_shifts(me, until=timezone.localdate() + dt.timedelta(days=365)).filter(
+            pk=request.POST.get("counter_assignment") or 0).first()
+        if counter is None:
+            messages.error(request, "Choose the colleague's shift you would take in return.")
+            return redirect("swaps")
+    try:
+        swaps.swap_offer(actor=request.user, assignment=given, recipient=recipient, counter_assignment=counter,
+                         note=request.POST.get("note", ""))
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "Offered. You will be told when it is answered.")
+    return redirect("swaps")
+
+
+def _act(request: HttpRequest, pk: int, do: Any, done: str) -> HttpResponse:
+    swap = get_object_or_404(swaps.visible_swaps(request.user), pk=pk)
+    try:
+        do(swap)
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, done)
+    return redirect("swaps")
+
+
+@require_POST
+@login_required
+def swap_respond(request: HttpRequest, pk: int) -> HttpResponse:
+    accept = request.POST.get("answer") == "accept"
+    return _act(request, pk, lambda s: swaps.swap_respond(actor=request.user, swap=s, accept=accept),
+                "Accepted: a manager will decide." if accept else "Declined.")
+
+
+@require_POST
+@login_required
+def swap_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    approve = request.POST.get("decision") == "approve"
+    return _act(request, pk, lambda s: swaps.swap_decide(actor=request.user, swap=s, approve=approve,
+                                                         note=request.POST.get("note", "")[:500]),
+                "Approved: the shifts have changed hands." if approve else "Declined.")
+
+
+@require_POST
+@login_required
+def swap_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, lambda s: swaps.swap_cancel(actor=request.user, swap=s), "Withdrawn.")
+
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("swaps/", swap_list, name="swaps"),
+    path("swaps/offer/", swap_offer, name="swap-offer"),
+    path("swaps/<int:pk>/respond/", swap_respond, name="swap-respond"),
+    path("swaps/<int:pk>/decide/", swap_decide, name="swap-decide"),
+    path("swaps/<int:pk>/cancel/", swap_cancel, name="swap-cancel"),
+]

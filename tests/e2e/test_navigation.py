@@ -15,8 +15,8 @@ from tests.conftest import login
 
 pytestmark = pytest.mark.e2e
 
-EVERYONE = ["Home", "Units", "Staff", "My shifts", "My requests", "Rosters", "Open shifts", "API"]
-MANAGERS = ["Home", "Units", "Staff", "Rosters", "Open shifts", "Requests", "Certifications", "Audit log", "API"]
+EVERYONE = ["Home", "Units", "Staff", "My shifts", "My requests", "Rosters", "Swaps", "Open shifts", "API"]
+MANAGERS = ["Home", "Units", "Staff", "Rosters", "Swaps", "Open shifts", "Requests", "Certifications", "Audit log", "API"]
 
 
 def screenshot(page, name: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-EVERYONE = ["Home", "Units", "Staff", "My shifts", "My requests", "Rosters", "Open shifts", "API"]
+EVERYONE = ["Home", "Units", "Staff", "My shifts", "My requests", "Rosters", "Swaps", "Open shifts", "API"]
 
 
 def nav_labels(client) -> list[str]:
@@ -41,13 +41,13 @@ def test_staff_see_only_the_common_sections(client, world):
 def test_managers_and_coordinators_also_see_certifications_and_the_audit_log(client, world, who):
     client.force_login(getattr(world, who))
     labels = nav_labels(client)
-    assert labels == ["Home", "Units", "Staff", "Rosters", "Open shifts", "Requests", "Certifications", "Audit log", "API"]
+    assert labels == ["Home", "Units", "Staff", "Rosters", "Swaps", "Open shifts", "Requests", "Certifications", "Audit log", "API"]
 
 
 def test_the_administrator_also_sees_the_admin(client, world):
     client.force_login(world.admin)
     labels = nav_labels(client)
-    assert labels == ["Home", "Units", "Staff", "Rosters", "Open shifts", "Requests", "Certifications", "Audit log", "API", "Admin"]
+    assert labels == ["Home", "Units", "Staff", "Rosters", "Swaps", "Open shifts", "Requests", "Certifications", "Audit log", "API", "Admin"]
 
 
 def test_the_current_section_is_marked(client, world):

@@ -1,0 +1,134 @@
+"""Swaps: rule-checked before anything is offered, accepted by the colleague, approved
+by the manager (or automatically), carried out atomically and audited, both notified."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from roster import services, swaps
+from roster.errors import NotAllowed, RuleViolation
+from roster.models import Assignment, AuditEvent, Notification, SwapRequest
+from tests import factories as f
+from tests.roster.test_marketplace import upcoming_monday
+
+
+def week(world):
+    start = upcoming_monday()
+    roster = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
+    given = services.assignment_create(actor=world.admin, roster=roster, staff=world.nurse,
+                                       shift_type=world.day, day=start + dt.timedelta(days=2))
+    theirs = services.assignment_create(actor=world.admin, roster=roster, staff=world.colleague,
+                                        shift_type=world.day, day=start + dt.timedelta(days=4))
+    services.roster_publish(actor=world.admin, roster=roster)
+    given.refresh_from_db()
+    theirs.refresh_from_db()
+    return roster, given, theirs
+
+
+def test_offer_accept_approve_moves_the_shift_and_tells_both(world):
+    _, given, _ = week(world)
+    swap = swaps.swap_offer(actor=world.nurse.user, assignment=given, recipient=world.colleague)
+    assert swap.status == SwapRequest.Status.OFFERED
+    swaps.swap_respond(actor=world.colleague.user, swap=swap, accept=True)
+    swaps.swap_decide(actor=world.manager, swap=swap, approve=True)
+    swap.refresh_from_db()
+    assert swap.status == SwapRequest.Status.APPROVED
+    assert Assignment.objects.get(live=True, date=given.date, shift_type=world.day).staff == world.colleague
+    assert not Assignment.objects.filter(live=True, staff=world.nurse, date=given.date).exists()
+    assert AuditEvent.objects.filter(action__startswith="swap.").count() >= 3
+    assert Notification.objects.filter(recipient=world.nurse.user, text__contains="Swap approved").exists()
+    assert Notification.objects.filter(recipient=world.colleague.user, text__contains="Swap approved").exists()
+
+
+def test_a_trade_exchanges_both_shifts(world):
+    _, given, theirs = week(world)
+    swap = swaps.swap_offer(actor=world.nurse.user, assignment=given, counter_assignment=theirs)
+    swaps.swap_respond(actor=world.colleague.user, swap=swap, accept=True)
+    swaps.swap_decide(actor=world.manager, swap=swap, approve=True)
+    live = {(a.staff_id, a.date) for a in Assignment.objects.filter(live=True)}
+    assert live == {(world.colleague.pk, given.date), (world.nurse.pk, theirs.date)}
+
+
+def test_nothing_is_offered_when_the_colleague_would_break_a_rule(world):
+    roster, given, _ = week(world)
+    # The colleague works the night before: a day shift after it breaks minimum rest.
+    draft = services.roster_create(actor=world.admin, unit=world.icu, start_date=roster.start_date,
+                                   end_date=roster.end_date)
+    services.assignment_create(actor=world.admin, roster=draft, staff=world.colleague,
+                               shift_type=world.night, day=given.date - dt.timedelta(days=1))
+    services.roster_publish(actor=world.admin, roster=draft)
+    given = Assignment.objects.get(live=True, staff=world.nurse, date=given.date)
+    with pytest.raises(RuleViolation) as refused:
+        swaps.swap_offer(actor=world.nurse.user, assignment=given, recipient=world.colleague)
+    assert "min_rest" in {b.rule for b in refused.value.breaches}
+    assert "Cal Colleague" in str(refused.value)
+    assert not SwapRequest.objects.exists()
+
+
+def test_a_unit_with_automatic_approval_swaps_at_once(world):
+    world.icu.auto_approve_swaps = True
+    world.icu.save()
+    _, given, _ = week(world)
+    swap = swaps.swap_offer(actor=world.nurse.user, assignment=given, recipient=world.colleague)
+    swaps.swap_respond(actor=world.colleague.user, swap=swap, accept=True)
+    swap.refresh_from_db()
+    assert swap.status == SwapRequest.Status.APPROVED
+    assert Assignment.objects.get(live=True, date=given.date).staff == world.colleague
+
+
+def test_nobody_acts_on_someone_elses_swap(world):
+    _, given, _ = week(world)
+    with pytest.raises(NotAllowed):
+        swaps.swap_offer(actor=world.colleague.user, assignment=given, recipient=world.colleague)
+    swap = swaps.swap_offer(actor=world.nurse.user, assignment=given, recipient=world.colleague)
+    third = f.StaffFactory(home_unit=world.icu)
+    with pytest.raises(NotAllowed, match="made to someone else"):
+        swaps.swap_respond(actor=third.user, swap=swap, accept=True)
+    with pytest.raises(NotAllowed):
+        swaps.swap_cancel(actor=world.colleague.user, swap=swap)
+    swaps.swap_respond(actor=world.colleague.user, swap=swap, accept=True)
+    with pytest.raises(NotAllowed):
+        swaps.swap_decide(actor=world.nurse.user, swap=swap, approve=True)
+    swap.refresh_from_db()
+    assert swap.status == SwapRequest.Status.ACCEPTED
+
+
+def test_the_pages_offer_accept_and_approve(client, world):
+    _, given, _ = week(world)
+    client.force_login(world.nurse.user)
+    response = client.post(reverse("swap-offer"), {"assignment": given.pk, "mode": "colleague",
+                                                   "recipient": world.colleague.pk}, follow=True)
+    assert "Offered." in response.content.decode()
+    swap = SwapRequest.objects.get()
+    client.force_login(world.colleague.user)
+    assert 'data-testid="swap-accept"' in client.get(reverse("swaps")).content.decode()
+    client.post(reverse("swap-respond", args=[swap.pk]), {"answer": "accept"})
+    client.force_login(world.manager)
+    assert 'data-testid="swap-approve"' in client.get(reverse("swaps")).content.decode()
+    client.post(reverse("swap-decide", args=[swap.pk]), {"decision": "approve"})
+    swap.refresh_from_db()
+    assert swap.status == SwapRequest.Status.APPROVED
+
+
+def test_the_api_offers_and_refuses_with_the_rule_named(world):
+    _, given, _ = week(world)
+    nurse = APIClient()
+    nurse.force_authenticate(world.nurse.user)
+    bad = nurse.post("/api/swaps/", {"assignment": given.pk, "recipient": world.outsider.pk})
+    assert bad.status_code in (400, 409) and "recipient" in bad.json()
+    ok = nurse.post("/api/swaps/", {"assignment": given.pk, "recipient": world.colleague.pk})
+    assert ok.status_code == 201, ok.json()
+    swap_id = ok.json()["id"]
+    outsider = APIClient()
+    outsider.force_authenticate(world.outsider.user)
+    assert outsider.get(f"/api/swaps/{swap_id}/").status_code == 404
+    colleague = APIClient()
+    colleague.force_authenticate(world.colleague.user)
+    assert colleague.post(f"/api/swaps/{swap_id}/accept/").json()["status"] == "accepted"
+    manager = APIClient()
+    manager.force_authenticate(world.manager)
+    assert manager.post(f"/api/swaps/{swap_id}/approve/").json()["status"] == "approved"
