@@ -39,6 +39,11 @@ def _local(a: Assignment) -> MyShift:
     return MyShift(a, a.starts_at.astimezone(tz), a.ends_at.astimezone(tz))
 
 
+def between(staff: Staff, first: dt.date, last: dt.date) -> list[MyShift]:
+    """The person's shifts in force from ``first`` to ``last``, in local time."""
+    return [_local(a) for a in in_force(staff).filter(date__range=(first, last))]
+
+
 def shift_list(staff: Staff, *, today: dt.date, past_days: int = 28,
                ahead_days: int = 90) -> tuple[list[MyShift], list[MyShift]]:
     """(upcoming, past) shifts around ``today``; past newest first."""

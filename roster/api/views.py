@@ -283,6 +283,25 @@ class PreferenceViewSet(
 
 # --- rosters, assignments, waivers --------------------------------------------------
 
+    def _decide(self, request: Request, approve: bool) -> Response:
+        body = s.DecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        pref = services.preference_decide(
+            actor=request.user, preference=self.get_object(), approve=approve, note=body.validated_data.get("note", "")
+        )
+        return Response(s.PreferenceSerializer(pref, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=s.DecisionSerializer, responses=s.PreferenceSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        return self._decide(request, True)
+
+    @extend_schema(request=s.DecisionSerializer, responses=s.PreferenceSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str | None = None) -> Response:
+        return self._decide(request, False)
+
+
 class RosterViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet  # type: ignore[type-arg]
 ):

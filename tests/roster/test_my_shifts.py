@@ -86,3 +86,41 @@ def test_nobody_resets_someone_elses_feed(world):
 
     with pytest.raises(NotAllowed):
         calendar_feed.feed_reset(actor=world.colleague.user, staff=world.nurse)
+
+
+def test_the_api_gives_my_shifts_and_my_feed_address(world):
+    from rest_framework.test import APIClient
+
+    start = monday_after(timezone.localdate())
+    publish_shifts(world, (1, world.night), start=start)
+    api = APIClient()
+    api.force_authenticate(world.nurse.user)
+    rows = api.get("/api/me/shifts/", {"from": start.isoformat(),
+                                       "to": (start + dt.timedelta(days=6)).isoformat()}).json()
+    assert [(r["date"], r["shift"], r["hours"]) for r in rows] == [
+        ((start + dt.timedelta(days=1)).isoformat(), "N", 12.0)]
+    assert api.get("/api/me/shifts/", {"from": "tomorrow"}).status_code == 400
+    assert "from" in api.get("/api/me/shifts/", {"from": "tomorrow"}).json()
+    old = api.get("/api/me/calendar-feed/").json()["url"]
+    new = api.post("/api/me/calendar-feed/").json()["url"]
+    assert old != new and new.endswith(".ics")
+    api.force_authenticate(world.regional)
+    assert api.get("/api/me/shifts/").status_code == 403
+
+
+def test_preferences_are_decided_through_the_api_by_the_manager_only(world):
+    from rest_framework.test import APIClient
+
+    from roster.models import Preference
+
+    pref = services.preference_create(actor=world.nurse.user, staff=world.nurse, day=dt.date(2099, 1, 5),
+                                      kind="off", weight=4)
+    api = APIClient()
+    api.force_authenticate(world.colleague.user)
+    assert api.post(f"/api/preferences/{pref.pk}/approve/").status_code == 404
+    api.force_authenticate(world.nurse.user)
+    assert api.post(f"/api/preferences/{pref.pk}/approve/").status_code == 403
+    api.force_authenticate(world.manager)
+    assert api.post(f"/api/preferences/{pref.pk}/approve/").json()["status"] == "approved"
+    pref.refresh_from_db()
+    assert pref.status == Preference.Status.APPROVED
