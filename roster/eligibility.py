@@ -197,7 +197,7 @@ def requirement_of(req: CoverageRequirement) -> Requirement:
     return Requirement(req.role, req.skill_id, req.certification_type_id, label)
 
 
-def _meets(staff: Staff, need: Requirement, day: dt.date) -> bool:
+def counts_towards(staff: Staff, need: Requirement, day: dt.date) -> bool:
     """Whether a person counts towards a requirement (prefetched skills and certificates)."""
     if need.role and staff.role != need.role:
         return False
@@ -236,9 +236,9 @@ def coverage_breaches(
     found: list[rules.Breach] = []
     for req in requirements:
         need = requirement_of(req)
-        before = sum(_meets(people[pk], need, day) for pk in on_shift)
+        before = sum(counts_towards(people[pk], need, day) for pk in on_shift)
         after_pks = (on_shift - {leaving.pk}) | {arriving.pk}
-        after = sum(_meets(people[pk], need, day) for pk in after_pks)
+        after = sum(counts_towards(people[pk], need, day) for pk in after_pks)
         if after < before and after < req.minimum:
             found.append(
                 Breach(COVERAGE, f"{shift_type.code} on {day:%a %d %b} would have {after} {need.label}"

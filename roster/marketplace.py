@@ -22,11 +22,13 @@ from django.utils import timezone
 
 from . import access, services
 from .audit import audit_record, snapshot
-from .eligibility import Requirement, breaches_taking
+from .eligibility import Requirement, breaches_taking, counts_towards
+from .eligibility import requirement_of as need_of
 from .errors import Conflict, DomainError, NotAllowed, RuleViolation
 from .models import (
     Assignment,
     CertificationType,
+    CoverageRequirement,
     OpenShift,
     Roster,
     ShiftType,
@@ -77,6 +79,42 @@ def open_shift_post(
     )
     audit_record(actor=actor, action="open_shift.post", obj=shift, after=snapshot(shift))
     return shift
+
+
+def post_shortfalls(*, actor: Any, roster: Roster) -> list[OpenShift]:
+    """Offer every place a published roster leaves below a coverage minimum, from today
+    on, as an open shift needing what the requirement asks (role, skill or certificate).
+    Places already offered are not offered twice."""
+    if roster.status != Roster.Status.PUBLISHED:
+        return []
+    # Offers still open on the version this one replaces now belong to this one.
+    OpenShift.objects.filter(roster__unit=roster.unit, roster__start_date=roster.start_date,
+                             status=OpenShift.Status.OPEN).exclude(roster=roster).update(roster=roster)
+    today = timezone.localdate()
+    requirements = CoverageRequirement.objects.filter(
+        unit=roster.unit, date__range=(max(roster.start_date, today), roster.end_date), minimum__gt=0
+    ).select_related("shift_type", "skill", "certification_type")
+    working: dict[tuple[dt.date, int], list[Staff]] = {}
+    for a in roster.assignments.select_related("staff").prefetch_related(
+            "staff__skills", "staff__certifications"):
+        working.setdefault((a.date, a.shift_type_id), []).append(a.staff)
+    offered: dict[int, int] = {}
+    for row in OpenShift.objects.filter(roster__unit=roster.unit, coverage_requirement__isnull=False,
+                                        status=OpenShift.Status.OPEN).values("coverage_requirement"):
+        offered[row["coverage_requirement"]] = offered.get(row["coverage_requirement"], 0) + 1
+    created: list[OpenShift] = []
+    for req in requirements:
+        need = need_of(req)
+        have = sum(counts_towards(p, need, req.date) for p in working.get((req.date, req.shift_type_id), []))
+        for _ in range(req.minimum - have - offered.get(req.pk, 0)):
+            shift = OpenShift.objects.create(
+                roster=roster, date=req.date, shift_type=req.shift_type, role=req.role, skill=req.skill,
+                certification_type=req.certification_type, coverage_requirement=req, posted_by=actor,
+                note=f"Left uncovered at publication ({need.label})",
+            )
+            audit_record(actor=actor, action="open_shift.post", obj=shift, after=snapshot(shift))
+            created.append(shift)
+    return created
 
 
 def _place_filter(staff: Staff) -> Q:
@@ -132,7 +170,7 @@ def open_shift_claim(*, actor: Any, open_shift: OpenShift) -> Assignment:
         )
         if shift.status == OpenShift.Status.CLAIMED:
             raise Conflict("Someone else has already taken this shift.", field="open_shift")
-        if shift.status != OpenShift.Status.OPEN:
+        if shift.status != OpenShift.Status.OPEN or shift.roster.status != Roster.Status.PUBLISHED:
             raise Conflict("This shift is no longer offered.", field="open_shift")
         if not OpenShift.objects.filter(_place_filter(staff), pk=shift.pk).exists():
             raise NotAllowed("This shift is on a unit you do not work in.", field="open_shift")

@@ -365,6 +365,10 @@ def roster_publish(*, actor: Any, roster: Roster) -> Roster:
     roster.published_at = timezone.now()
     roster.published_by = actor
     roster.save(update_fields=["status", "published_at", "published_by"])
+    # What the roster leaves uncovered is offered to everyone eligible at once.
+    from .marketplace import post_shortfalls
+
+    post_shortfalls(actor=actor, roster=roster)
     audit_record(actor=actor, action="roster.publish", obj=roster, before=before, after=snapshot(roster))
     return roster
 

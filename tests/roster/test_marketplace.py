@@ -198,3 +198,28 @@ def test_fifty_concurrent_claims_give_exactly_one_assignment(world):
     shift.refresh_from_db()
     winner = Staff.objects.get(pk=shift.claimed_by_id)
     assert Assignment.objects.get(date=shift.date, staff__in=people).staff == winner
+
+
+def test_publishing_offers_what_the_roster_leaves_uncovered(world):
+    from roster.models import CoverageRequirement
+
+    start = upcoming_monday()
+    roster = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
+    CoverageRequirement.objects.create(unit=world.icu, date=start + dt.timedelta(days=1),
+                                       shift_type=world.day, role="RN", minimum=2, preferred=2, maximum=3)
+    services.assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.day,
+                               day=start + dt.timedelta(days=1))
+    services.roster_publish(actor=world.manager, roster=roster)
+    [shift] = OpenShift.objects.filter(roster=roster)
+    assert (shift.date, shift.shift_type, shift.role) == (start + dt.timedelta(days=1), world.day, "RN")
+    assert shift.status == OpenShift.Status.OPEN
+    assert marketplace.eligible_open_shifts(world.colleague) == [shift]
+    assert marketplace.eligible_open_shifts(world.nurse) == []  # already on that shift
+    # A second version that still leaves the gap does not offer it twice.
+    again = services.roster_create(actor=world.manager, unit=world.icu, start_date=start,
+                                   end_date=roster.end_date)
+    services.roster_publish(actor=world.manager, roster=again)
+    [shift] = OpenShift.objects.filter(status=OpenShift.Status.OPEN)
+    assert shift.roster == again  # the offer follows the version in force
+    assignment = marketplace.open_shift_claim(actor=world.colleague.user, open_shift=shift)
+    assert assignment.live and assignment.roster == again
