@@ -155,6 +155,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "headroom@localhost")
+# The address people reach Headroom at: links in e-mails start with it.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 
 LOGGING = {
     "version": 1,
