@@ -56,10 +56,12 @@ from .models import (
     Leave,
     Preference,
     RatioRule,
+    Roster,
     ShiftType,
     Site,
     Skill,
     SkillMixRule,
+    SolverRun,
     Staff,
     Unit,
 )
@@ -855,3 +857,27 @@ def _load_requests(
 
 def last_seed() -> AuditEvent | None:
     return AuditEvent.objects.filter(action="demo.seed").order_by("-at", "-id").first()
+
+
+def publish_demo_roster(*, start_date: dt.date, end_date: dt.date, seconds: int) -> Roster | None:
+    """Generate and publish the demo manager's unit roster for the demo period, so staff
+    pages (my shifts, swaps, open shifts) have something to show. Idempotent: nothing
+    happens when that period already has a published roster."""
+    from . import generation, services
+    from .access import managed_units
+
+    user_model = get_user_model()
+    manager = user_model._default_manager.filter(username="manager").first()
+    unit = managed_units(manager).select_related("site").first() if manager is not None else None
+    if manager is None or unit is None:
+        return None
+    existing = Roster.objects.filter(unit=unit, start_date=start_date, status=Roster.Status.PUBLISHED).first()
+    if existing is not None:
+        return existing
+    run = SolverRun.objects.create(site=unit.site, unit=unit, start_date=start_date, end_date=end_date,
+                                   time_limit_seconds=seconds, requested_by=manager)
+    generation.solver_run_execute(run.pk)
+    roster = run.rosters.first()
+    if roster is None:
+        return None
+    return services.roster_publish(actor=manager, roster=roster)

@@ -124,3 +124,16 @@ def test_staff_logins_authenticate_too(seeded):
     member = Staff.objects.filter(user__isnull=False).exclude(user__username="nurse").first()
     assert authenticate(username=member.user.username, password=DEMO_PASSWORD) == member.user
     assert access.level_of(member.user) == Access.Level.STAFF
+
+
+def test_the_demo_can_publish_its_managers_roster_once(db):
+    from roster.models import Assignment, Roster, Staff
+
+    call_command("seed_demo", "--roster-seconds", "3", stdout=io.StringIO())
+    call_command("seed_demo", "--roster-seconds", "3", stdout=io.StringIO())
+    published = Roster.objects.filter(status=Roster.Status.PUBLISHED)
+    assert published.count() == 1
+    roster = published.get()
+    nurse = Staff.objects.get(user__username="nurse")
+    assert roster.unit == nurse.home_unit
+    assert Assignment.objects.filter(roster=roster, live=True).exists()

@@ -6,14 +6,26 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from roster.demo import build_demo
+from roster.demo import build_demo, publish_demo_roster
 
 
 class Command(BaseCommand):
     help = "Build the demo network (3 sites, ~10 units, ~250 staff, 4 weeks of demand). Safe to re-run."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--roster-seconds", type=int, default=0,
+            help="Also generate and publish the demo manager's unit roster, solving this many seconds.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         result = build_demo()
+        if options["roster_seconds"] > 0:
+            roster = publish_demo_roster(start_date=result.start_date, end_date=result.end_date,
+                                         seconds=options["roster_seconds"])
+            if roster is not None:
+                self.stdout.write(f"Published roster: {roster.unit.name}, version {roster.version}, "
+                                  f"{roster.assignments.count()} shifts.")
         out = self.stdout
         out.write(self.style.SUCCESS(f"Demo network ready in {result.seconds:.1f} s "
                                      f"(roster period {result.start_date:%a %d %b %Y} – {result.end_date:%a %d %b %Y})."))
