@@ -29,7 +29,6 @@ from .models import (
     Assignment,
     Certification,
     CoverageRequirement,
-    Leave,
     Roster,
     ShiftType,
     Staff,
@@ -138,14 +137,7 @@ class Window:
         shifts = list(
             Assignment.objects.filter(staff=staff, live=True, date__range=(lo, hi)).select_related("shift_type")
         )
-        leave_days: set[dt.date] = set()
-        for leave in Leave.objects.filter(
-            staff=staff, status=Leave.Status.APPROVED, start_date__lte=hi, end_date__gte=lo
-        ):
-            d = leave.start_date
-            while d <= leave.end_date:
-                leave_days.add(d)
-                d += dt.timedelta(days=1)
+        leave_days = services.approved_leave_days(staff, lo, hi)
         skill_ids, certificates = _qualifications(staff)
         return cls(staff, shifts, leave_days, skill_ids, certificates)
 

@@ -4,6 +4,7 @@ and withdraw their units' open shifts. Thin: the rules are in ``roster.marketpla
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -81,36 +82,36 @@ def open_shift_list(request: HttpRequest) -> HttpResponse:
                   status=400 if form is not None and form.errors else 200)
 
 
-@require_POST
-@login_required
-def open_shift_claim(request: HttpRequest, pk: int) -> HttpResponse:
+def _act(request: HttpRequest, pk: int, do: Callable[[OpenShift], object], done: Callable[[OpenShift], str],
+         refused: str = "") -> HttpResponse:
+    """Run one marketplace action on a visible open shift and say how it went."""
     shift = get_object_or_404(marketplace.visible_open_shifts(request.user), pk=pk)
     try:
-        marketplace.open_shift_claim(actor=request.user, open_shift=shift)
+        do(shift)
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from exc
     except RuleViolation as exc:
-        messages.error(request, "You cannot take this shift: " + "; ".join(b.detail for b in exc.breaches))
+        messages.error(request, refused + "; ".join(b.detail for b in exc.breaches))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"The {shift.shift_type.code} shift on {shift.date:%a %d %b} is yours.")
+        messages.success(request, done(shift))
     return redirect("open-shift-list")
+
+
+@require_POST
+@login_required
+def open_shift_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, lambda s: marketplace.open_shift_claim(actor=request.user, open_shift=s),
+                lambda s: f"The {s.shift_type.code} shift on {s.date:%a %d %b} is yours.",
+                refused="You cannot take this shift: ")
 
 
 @require_POST
 @login_required
 def open_shift_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    shift = get_object_or_404(marketplace.visible_open_shifts(request.user), pk=pk)
-    try:
-        marketplace.open_shift_withdraw(actor=request.user, open_shift=shift)
-    except NotAllowed as exc:
-        raise PermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "The shift is no longer offered.")
-    return redirect("open-shift-list")
+    return _act(request, pk, lambda s: marketplace.open_shift_withdraw(actor=request.user, open_shift=s),
+                lambda s: "The shift is no longer offered.")
 
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -126,6 +126,18 @@ def _as_rule_shift(a: Assignment) -> rules.Shift:
     return rules.Shift(a.date, a.starts_at, a.ends_at, a.shift_type.is_night, a.shift_type.code)
 
 
+def approved_leave_days(staff: Staff, lo: dt.date, hi: dt.date) -> set[dt.date]:
+    """The days from ``lo`` to ``hi`` the person is on approved leave."""
+    days: set[dt.date] = set()
+    for leave in Leave.objects.filter(staff=staff, status=Leave.Status.APPROVED, start_date__lte=hi,
+                                      end_date__gte=lo):
+        d = leave.start_date
+        while d <= leave.end_date:
+            days.add(d)
+            d += dt.timedelta(days=1)
+    return days
+
+
 def check_assignment(
     *, staff: Staff, roster: Roster, shift_type: ShiftType, day: dt.date, exclude_pk: int | None = None
 ) -> list[rules.Breach]:
@@ -147,14 +159,7 @@ def check_assignment(
         others = others.exclude(roster_id=roster.based_on_id)
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
-    leave_days: set[dt.date] = set()
-    for leave in Leave.objects.filter(
-        staff=staff, status=Leave.Status.APPROVED, start_date__lte=hi, end_date__gte=lo
-    ):
-        d = leave.start_date
-        while d <= leave.end_date:
-            leave_days.add(d)
-            d += dt.timedelta(days=1)
+    leave_days = approved_leave_days(staff, lo, hi)
     missing: list[str] = []
     if staff.home_unit_id != roster.unit_id and not staff.float_pool:
         missing.append(f"{staff} belongs to {staff.home_unit.name} and is not in the float pool")
