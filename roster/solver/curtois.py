@@ -1,6 +1,6 @@
 """The Curtois–Qu shift-scheduling benchmark: loader and the published objective.
 
-Format and objective: ``shared/benchmarks/curtois/FORMAT.md`` (Instance1..24 of
+Format and objective: the benchmark's own description (Instance1..24 of
 schedulingbenchmarks.org/nrp).  :func:`parse` reads the text format into a
 :class:`CurtoisInstance` that mirrors the file; :func:`to_problem` maps it onto the
 solver's :class:`~roster.solver.problem.Problem`; :func:`objective` computes the
