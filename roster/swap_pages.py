@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from . import access, swaps
+from . import access, services, swaps
 from .errors import DomainError, NotAllowed, RuleViolation
 from .models import Assignment
 
@@ -31,7 +31,8 @@ def _fail(request: HttpRequest, exc: DomainError) -> None:
 @login_required
 def swap_list(request: HttpRequest) -> HttpResponse:
     me = access.staff_of(request.user)
-    context: dict[str, Any] = {"me": me, "awaiting": list(swaps.awaiting_decision(request.user))}
+    context: dict[str, Any] = {"me": me, "awaiting": list(swaps.awaiting_decision(request.user)),
+                               "managed": list(access.managed_units(request.user).order_by("name"))}
     if me is not None:
         mine = list(swaps.my_swappable_shifts(me))
         context.update(
@@ -116,7 +117,23 @@ def swap_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, lambda s: swaps.swap_cancel(actor=request.user, swap=s), "Withdrawn.")
 
 
+@require_POST
+@login_required
+def unit_auto_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit's managers choose whether swaps that pass every rule are approved at once."""
+    unit = get_object_or_404(access.managed_units(request.user), pk=pk)
+    on = request.POST.get("auto_approve") == "on"
+    try:
+        services.record_update(actor=request.user, instance=unit, data={"auto_approve_swaps": on})
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    messages.success(request, f"{unit.name}: swaps that pass every rule are "
+                              f"{'approved automatically' if on else 'approved by a manager'}.")
+    return redirect("swaps")
+
+
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("swaps/units/<int:pk>/auto-approve/", unit_auto_approve, name="swap-auto-approve"),
     path("swaps/", swap_list, name="swaps"),
     path("swaps/offer/", swap_offer, name="swap-offer"),
     path("swaps/<int:pk>/respond/", swap_respond, name="swap-respond"),

@@ -132,3 +132,17 @@ def test_the_api_offers_and_refuses_with_the_rule_named(world):
     manager = APIClient()
     manager.force_authenticate(world.manager)
     assert manager.post(f"/api/swaps/{swap_id}/approve/").json()["status"] == "approved"
+
+
+def test_a_manager_chooses_automatic_approval_for_their_unit_only(client, world):
+    client.force_login(world.manager)
+    client.post(reverse("swap-auto-approve", args=[world.icu.pk]), {"auto_approve": "on"})
+    world.icu.refresh_from_db()
+    assert world.icu.auto_approve_swaps
+    assert AuditEvent.objects.filter(action="update", object_id=str(world.icu.pk), actor=world.manager).exists()
+    assert client.post(reverse("swap-auto-approve", args=[world.ward.pk]),
+                       {"auto_approve": "on"}).status_code == 404
+    client.force_login(world.nurse.user)
+    assert client.post(reverse("swap-auto-approve", args=[world.icu.pk]), {}).status_code == 404
+    world.icu.refresh_from_db()
+    assert world.icu.auto_approve_swaps
