@@ -14,6 +14,9 @@ Kinds of neighbourhood (all measured on the benchmark; each earns its place):
   for the same sub-problem size, so work can move further in time.
 * ``staff``: a few people over the whole period — the only kind that can move a
   person's workload between distant weeks (totals, weekends, per-type limits).
+* ``fair``: like ``staff``, but always with the people at the top and the bottom of
+  a fairness spread (nights, weekends, hours): a spread narrows only when both ends
+  move, which random people almost never are.
 
 The sub-problems are solved with CP-SAT's LP-heavy worker (``max_lp``): with the
 linear relaxation of the run and rest rules the sub-problems close in about a second,
@@ -76,6 +79,7 @@ class Lns:
         seed: int,
         deterministic: bool = False,
         day_costs: Sequence[tuple[int, int, int]] = (),
+        extremes: Callable[[Sequence[int], random.Random], list[int]] | None = None,
     ) -> None:
         self.base = base
         # Deterministic runs judge a step by CP-SAT's work count, never by the clock.
@@ -86,6 +90,7 @@ class Lns:
         self.rng = random.Random(seed)
         self.lock = threading.Lock()
         self.day_costs = list(day_costs)
+        self.extremes = extremes
         self.incumbent: list[int] = []
         total = max(1, num_staff * num_days)
         # Initial sizes from the benchmark: ~1 s sub-problems on mid-size instances.
@@ -94,6 +99,8 @@ class Lns:
             _Kind("block", size=min(1.0, 0.25 + 50 / total)),
             _Kind("staff", size=min(1.0, 3 / max(1, num_staff))),
         ]
+        if extremes is not None:
+            self.kinds.append(_Kind("fair", size=min(1.0, 3 / max(1, num_staff))))
         self.steps = 0
 
     # ------------------------------------------------------------ neighbourhoods --
@@ -112,9 +119,14 @@ class Lns:
                 # Half the time, a window around a day whose cover the incumbent misses.
                 start = max(0, min(h - length, hot - self.rng.randrange(length)))
             staff, days = everyone, list(range(start, start + length))
-        elif kind.name == "staff":
+        elif kind.name in ("staff", "fair"):
             k = max(1, min(n, round(kind.size * n)))
-            staff, days = self.rng.sample(everyone, k), list(range(h))
+            staff = []
+            if kind.name == "fair" and self.extremes is not None:
+                staff = list(dict.fromkeys(self.extremes(self.incumbent, self.rng)))[:k]
+            others = [s for s in everyone if s not in staff]
+            staff += self.rng.sample(others, min(len(others), k - len(staff)))
+            days = list(range(h))
         else:
             # Half the people, a window sized so the block frees ``size`` of the cells.
             k = max(1, min(n, round(n * min(1.0, max(0.3, kind.size ** 0.5)))))

@@ -28,7 +28,10 @@ portfolio's own neighbourhoods on rostering models with 2 cores.
 
 from __future__ import annotations
 
+import itertools
 import math
+import random
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -300,21 +303,33 @@ class RosterModel:
             if cap is not None and len(wk_vars) > cap:
                 m.add(sum(wk_vars) <= cap)
         n_staff = len(p.staff)
+        # (term, [(staff, [(proto index, coef)], const, scale)]): each person's measure
+        # in a spread term, for the LNS neighbourhoods aimed at the extremes.
+        self.spreads: list[tuple[str, list[tuple[int, list[tuple[int, int]], int, int]]]] = []
         # Nights and weekends are compared per available full-time equivalent
         # (hundredths): a part-timer, or someone back from leave, carries their share.
         scale = [derive.per_fte_scale(p, person) for person in p.staff]
         if wt.fairness_weekends > 0 and n_staff >= 2:
             members = [s for s in range(n_staff) if scale[s] is not None]
-            counts = [(sum(self.weekend_vars[(s, g)] for g in range(len(groups))
-                           if (s, g) in self.weekend_vars), scale[s] or 1) for s in members]
+            worked_weekends = {s: [self.weekend_vars[(s, g)] for g in range(len(groups))
+                                   if (s, g) in self.weekend_vars] for s in members}
+            counts = [(sum(worked_weekends[s]), scale[s] or 1) for s in members]
             self._spread("fairness_weekends", counts, len(groups), wt.fairness_weekends)
+            self.spreads.append(("fairness_weekends", [
+                (s, [(v.index, 1) for v in worked_weekends[s]], 0, scale[s] or 1)
+                for s in members]))
         if wt.fairness_nights > 0 and self.nights:
             night_staff = [s for s in range(n_staff) if scale[s] is not None
                            and any((s, d, k) in self.y for d in range(self.h) for k in self.nights)]
             if len(night_staff) >= 2:
-                counts = [(sum(self.y[(s, d, k)] for d in range(self.h) for k in self.nights
-                               if (s, d, k) in self.y), scale[s] or 1) for s in night_staff]
+                worked_nights = {s: [self.y[(s, d, k)] for d in range(self.h)
+                                     for k in self.nights if (s, d, k) in self.y]
+                                 for s in night_staff}
+                counts = [(sum(worked_nights[s]), scale[s] or 1) for s in night_staff]
                 self._spread("fairness_nights", counts, self.h, wt.fairness_nights)
+                self.spreads.append(("fairness_nights", [
+                    (s, [(v.index, 1) for v in worked_nights[s]], 0, scale[s] or 1)
+                    for s in night_staff]))
         if wt.fairness_hours > 0 and n_staff >= 2:
             hi_b = max(self.total_minutes_expr[s][1] for s in range(n_staff)) // 60 + 1
             lo_b = -max(p.contracted_minutes(x) for x in p.staff) // 60 - 1
@@ -327,6 +342,12 @@ class RosterModel:
             spread = m.new_int_var(0, hi_b - lo_b, "hours_spread")
             m.add(spread == hi - lo)
             self.terms["fairness_hours"].add(spread, wt.fairness_hours, 0, hi_b - lo_b)
+            worked: dict[int, list[tuple[int, int]]] = {s: [] for s in range(n_staff)}
+            for (s, _, k), v in self.y.items():
+                worked[s].append((v.index, self.shifts[k].length_minutes))
+            self.spreads.append(("fairness_hours", [
+                (s, worked[s], -p.contracted_minutes(person), 1)
+                for s, person in enumerate(p.staff)]))
         if wt.overtime_per_hour > 0:
             for s, person in enumerate(p.staff):
                 total, max_possible = self.total_minutes_expr[s]
@@ -461,6 +482,32 @@ class RosterModel:
                                         req.minimum)
         self.m.minimize(sum(t.expr() for t in self.terms.values()))
 
+    def extremes(self, values: Sequence[int], rng: random.Random) -> list[int]:
+        """The people at the top and the bottom of one spread term (drawn in proportion
+        to what the terms cost in ``values``), alternating: no neighbourhood without
+        both ends can narrow that spread."""
+        costs: list[tuple[int, list[int]]] = []
+        for name, members in self.spreads:
+            term = self.terms[name]
+            cost = term.const + sum(c * values[v.index] for v, c, _, _ in term.items)
+            measured = [(scale * (const + sum(c * values[i] for i, c in lits)), s)
+                        for s, lits, const, scale in members]
+            if len(measured) < 2:
+                continue
+            hi, lo = max(measured)[0], min(measured)[0]
+            if cost > 0 and hi > lo:
+                # Every person tied at either end: the spread narrows only when all move.
+                tops = [s for v, s in measured if v == hi]
+                bottoms = [s for v, s in measured if v == lo]
+                rng.shuffle(tops)
+                rng.shuffle(bottoms)
+                ends = [s for pair in itertools.zip_longest(tops, bottoms) for s in pair
+                        if s is not None]
+                costs.append((cost, ends))
+        if not costs:
+            return []
+        return rng.choices([pair for _, pair in costs], weights=[c for c, _ in costs])[0]
+
     # ---------------------------------------------------------------- solutions --
     def assignments(self, value: Callable[[cp_model.IntVar], int]) -> list[Assignment]:
         p = self.p
@@ -537,6 +584,16 @@ class _Incumbent:
                 self.options.progress(self.solutions, float(objective), self.bound,
                                       time.monotonic() - self.started)
             return True
+
+    def raise_bound(self, bound: float) -> None:
+        """A better lower bound, proved by a search still running."""
+        with self.lock:
+            if bound <= self.bound:
+                return
+            self.bound = bound
+            if self.options.progress is not None and self.objective is not None:
+                self.options.progress(self.solutions, float(self.objective), self.bound,
+                                      time.monotonic() - self.started)
 
     def stop_requested(self) -> bool:
         return self.options.should_stop is not None and self.options.should_stop()
@@ -620,14 +677,7 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
             solver.parameters.max_deterministic_time = max(0.01, PHASE1_SHARE * budget)
         # CP-SAT reports which worker improved the bound only in its log: watch it
         # to learn whether the LP worker is contributing yet.
-        solver.parameters.log_search_progress = True
-        solver.parameters.log_to_stdout = options.log
-
-        def watch_log(line: str) -> None:
-            if line.startswith("#Bound") and "lp" in line.split()[-1]:
-                lp_seen.set()
-
-        solver.log_callback = watch_log
+        _watch_bound(solver, inc, options, lp_seen)
     phase1_end = time.monotonic() + PHASE1_SHARE * budget
     lp_wait_end = time.monotonic() + LP_WAIT_SHARE * budget
     stop_flag = threading.Event()
@@ -638,16 +688,41 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
         now = time.monotonic()
         return now > phase1_end or (now > lp_wait_end and not lp_seen.is_set())
 
-    watchdog = _start_watchdog(inc, holder, stop_flag, phase1_over)
+    watchdog = _start_watchdog(inc, holder, solver, stop_flag, phase1_over)
     status = solver.solve(rm.m, _Callback(inc, global_bound=True))
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         inc.bound = max(inc.bound, solver.best_objective_bound)
     proved = status in (cp_model.OPTIMAL, cp_model.INFEASIBLE)
     if use_lns and not proved and inc.values is not None and not inc.stop_requested():
-        _run_lns(rm, inc, options, deadline, holder)
+        lns = _LnsRun(rm, inc, options, deadline, holder)
+        lns.add_streams(1 if options.deterministic else max(1, options.num_workers))
+        lns.join()
     stop_flag.set()
     watchdog.join()
     return _result(rm, inc, status, started)
+
+
+def _watch_bound(solver: cp_model.CpSolver, inc: _Incumbent, options: SolveOptions,
+                 lp_seen: threading.Event) -> None:
+    """Read ``solver``'s log as it runs: each proved bound goes to the incumbent at
+    once, and ``lp_seen`` is set when an LP worker proves one."""
+    solver.parameters.log_search_progress = True
+    solver.parameters.log_to_stdout = options.log
+
+    def watch_log(line: str) -> None:
+        if not line.startswith("#Bound"):
+            return
+        if LNS_DEBUG:
+            print(f"  {line[:60]}", flush=True)
+        # A one-worker search is the LP worker itself, logged as "main".
+        worker = line.split()[-1]
+        if "lp" in worker or worker == "main":
+            lp_seen.set()
+        found = re.search(r"next:\[(-?\d+)", line)
+        if found:
+            inc.raise_bound(float(found.group(1)))
+
+    solver.log_callback = watch_log
 
 
 def _first_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
@@ -663,7 +738,7 @@ def _first_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
         # one in well under a second on a staffable unit, where the optimising search
         # would spend half its budget removing shortfall.  A short unit falls through.
         whole = options.time_limit_s if options.deterministic else budget
-        cover_limit = min(max(2.0, limit / 2), 0.3 * whole)
+        cover_limit = min(max(3.0, limit / 2), 0.3 * whole)
         status = _feasible_roster(rm, inc, options, cover_limit, cover_minimums=True)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return status
@@ -714,69 +789,85 @@ PHASE1_SHARE = 0.5
 LP_WAIT_SHARE = 0.15
 LNS_SLICE_S = 2.0
 LNS_DEBUG = False
+LNS_LP_HEAVY = True
 
 
-def _run_lns(rm: RosterModel, inc: _Incumbent, options: SolveOptions, deadline: float,
-             holder: list[cp_model.CpSolver]) -> None:
-    """Phase 2.  A deterministic run takes one neighbourhood at a time on every worker;
-    otherwise each worker runs its own stream of one-worker neighbourhoods from the
-    shared incumbent (parallel LNS: on 2 cores, twice the steps of a 2-worker portfolio
-    per step, which is what moves large rosters forward)."""
-    cells: dict[tuple[int, int], list[int]] = {}
-    for (s, d, _, _), v in rm.x.items():
-        cells.setdefault((s, d), []).append(v.index)
-    search = Lns(rm.m, cells, len(rm.p.staff), rm.h, options.seed, options.deterministic,
-                 day_costs=rm.day_costs)
-    holder.clear()
-    lock = threading.Lock()
-    dtime_left = [max(0.0, options.time_limit_s * (1 - PHASE1_SHARE))]
-    streams = 1 if options.deterministic else max(1, options.num_workers)
-    workers = options.num_workers if streams == 1 else 1
-    steps = iter(range(1, 1 << 30))
+class _LnsRun:
+    """Phase 2: large-neighbourhood search from the incumbent.  A deterministic run
+    takes one neighbourhood at a time on every worker; otherwise each stream (a
+    thread per worker) runs one-worker neighbourhoods from the shared incumbent
+    (parallel LNS: on 2 cores, twice the steps of a 2-worker portfolio per step,
+    which is what moves large rosters forward)."""
 
-    def stream() -> None:
+    def __init__(self, rm: RosterModel, inc: _Incumbent, options: SolveOptions,
+                 deadline: float, holder: list[cp_model.CpSolver]) -> None:
+        cells: dict[tuple[int, int], list[int]] = {}
+        for (s, d, _, _), v in rm.x.items():
+            cells.setdefault((s, d), []).append(v.index)
+        self.search = Lns(rm.m, cells, len(rm.p.staff), rm.h, options.seed,
+                          options.deterministic, day_costs=rm.day_costs,
+                          extremes=rm.extremes if rm.spreads else None)
+        self.inc, self.options, self.deadline, self.holder = inc, options, deadline, holder
+        self.lock = threading.Lock()
+        self.dtime_left = max(0.0, options.time_limit_s * (1 - PHASE1_SHARE))
+        self.steps = iter(range(1, 1 << 30))
+        self.threads: list[threading.Thread] = []
+
+    @property
+    def streams(self) -> int:
+        return len(self.threads)
+
+    def add_streams(self, count: int) -> None:
+        for _ in range(max(0, count)):
+            thread = threading.Thread(target=self._stream, daemon=True)
+            self.threads.append(thread)
+            thread.start()
+
+    def join(self) -> None:
+        for thread in self.threads:
+            thread.join()
+
+    def _stream(self) -> None:
+        inc, options = self.inc, self.options
+        # A single stream (deterministic) uses every worker; parallel streams one each.
+        workers = options.num_workers if options.deterministic else 1
         while not inc.stop_requested():
-            remaining = deadline - time.monotonic()
+            remaining = self.deadline - time.monotonic()
             # A deterministic run counts work only (each CP-SAT call has a wall cap too).
-            if dtime_left[0] <= 0.01 if options.deterministic else remaining <= 0.05:
+            if self.dtime_left <= 0.01 if options.deterministic else remaining <= 0.05:
                 return
-            slice_ = min(LNS_SLICE_S, dtime_left[0] if options.deterministic else remaining)
-            with lock:
-                step = next(steps)
+            slice_ = min(LNS_SLICE_S, self.dtime_left if options.deterministic else remaining)
+            with self.lock:
+                step = next(self.steps)
 
             def configure(params: cp_model.SatParameters, limit: float, step: int = step) -> None:
-                _set_params(params, options, limit, workers)
+                _set_params(params, options, limit, workers, lp_heavy=LNS_LP_HEAVY)
                 params.random_seed = options.seed + step
                 params.log_search_progress = False
 
             def on_solver(solver: cp_model.CpSolver) -> None:
-                with lock:
-                    holder.append(solver)
+                with self.lock:
+                    self.holder.append(solver)
 
             assert inc.values is not None and inc.objective is not None
-            report = search.step(list(inc.values), inc.objective, slice_, configure,
-                                 _Callback(inc, global_bound=False), on_solver,
-                                 lambda: inc.objective)
-            with lock:
-                holder[:] = [x for x in holder if x is not report.solver]
-                dtime_left[0] -= report.dtime
+            report = self.search.step(list(inc.values), inc.objective, slice_, configure,
+                                      _Callback(inc, global_bound=False), on_solver,
+                                      lambda: inc.objective)
+            with self.lock:
+                self.holder[:] = [x for x in self.holder if x is not report.solver]
+                self.dtime_left -= report.dtime
             if LNS_DEBUG:
                 print(f"  lns {report.kind:5s} size={report.size:.3f} free={report.free_cells}"
                       f" opt={report.optimal} {report.seconds:.2f}s obj={inc.objective}",
                       flush=True)
 
-    threads = [threading.Thread(target=stream, daemon=True) for _ in range(streams - 1)]
-    for thread in threads:
-        thread.start()
-    stream()
-    for thread in threads:
-        thread.join()
 
-
-def _start_watchdog(inc: _Incumbent, holder: list[cp_model.CpSolver], done: threading.Event,
+def _start_watchdog(inc: _Incumbent, holder: list[cp_model.CpSolver],
+                    whole: cp_model.CpSolver, done: threading.Event,
                     phase1_over: Callable[[], bool]) -> threading.Thread:
-    """Poll ``should_stop`` every 0.1 s even when no new roster arrives, and end the
-    first phase on time.  ``holder`` lists the CP-SAT calls running now."""
+    """Poll ``should_stop`` every 0.05 s even when no new roster arrives, and end the
+    whole-model search (``whole``) on time.  ``holder`` lists the CP-SAT calls
+    running now."""
 
     def stop_all() -> None:
         for solver in list(holder):
@@ -790,7 +881,7 @@ def _start_watchdog(inc: _Incumbent, holder: list[cp_model.CpSolver], done: thre
                 return
             if not ended_phase1 and phase1_over():
                 ended_phase1 = True
-                stop_all()
+                whole.stop_search()
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
