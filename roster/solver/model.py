@@ -786,7 +786,7 @@ def _hinted_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
 
 PHASE0_SHARE = 0.1
 PHASE1_SHARE = 0.5
-LP_WAIT_SHARE = 0.15
+LP_WAIT_SHARE = 0.25
 LNS_SLICE_S = 2.0
 LNS_DEBUG = False
 LNS_LP_HEAVY = True
