@@ -669,6 +669,16 @@ class SolverRun(models.Model):
     def finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.CANCELLED, self.Status.FAILED)
 
+    @property
+    def gap_is_loose(self) -> bool:
+        """The lower bound is still far below the best roster, so the gap measures what
+        the search could not prove in the time, not how much better a roster could be."""
+        return self.gap is not None and self.gap >= LOOSE_GAP
+
+
+# A gap at or above this share is explained on the run page rather than shown bare.
+LOOSE_GAP = 0.2
+
 
 # --- staff self-service: calendar feed, swaps, open shifts, notifications ------------
 # (roster/selfservice.py holds the rules; these models keep only what a database can.)

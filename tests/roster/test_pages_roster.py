@@ -352,3 +352,20 @@ def test_a_finished_run_links_its_draft_and_explains_its_shortfall(client, world
     panel = client.get(reverse("roster-detail", args=[roster.pk]), {"slot": slot},
                        HTTP_HX_REQUEST="true").content.decode()
     assert "Cal Colleague" in panel and "leave" in panel.lower()
+
+
+def test_a_loose_gap_is_explained_and_a_tight_one_is_shown_bare(client, world):
+    client.force_login(_user("manager"))
+    loose = SolverRun.objects.create(site=world.north, unit=world.icu, start_date=MON,
+                                     end_date=MON + dt.timedelta(days=6),
+                                     status=SolverRun.Status.SUCCEEDED, solutions=4,
+                                     objective=300, bound=9, gap=0.97)
+    page = client.get(reverse("roster-run", args=[loose.pk])).content.decode()
+    assert "97 %" in page and 'data-testid="gap-note"' in page
+    assert "in the time given" in page
+    tight = SolverRun.objects.create(site=world.north, unit=world.icu, start_date=MON,
+                                     end_date=MON + dt.timedelta(days=6),
+                                     status=SolverRun.Status.SUCCEEDED, solutions=4,
+                                     objective=300, bound=291, gap=0.03)
+    page = client.get(reverse("roster-run", args=[tight.pk])).content.decode()
+    assert "3 %" in page and 'data-testid="gap-note"' not in page
