@@ -311,25 +311,18 @@ class RosterModel:
         scale = [derive.per_fte_scale(p, person) for person in p.staff]
         if wt.fairness_weekends > 0 and n_staff >= 2:
             members = [s for s in range(n_staff) if scale[s] is not None]
-            worked_weekends = {s: [self.weekend_vars[(s, g)] for g in range(len(groups))
-                                   if (s, g) in self.weekend_vars] for s in members}
-            counts = [(sum(worked_weekends[s]), scale[s] or 1) for s in members]
-            self._spread("fairness_weekends", counts, len(groups), wt.fairness_weekends)
-            self.spreads.append(("fairness_weekends", [
-                (s, [(v.index, 1) for v in worked_weekends[s]], 0, scale[s] or 1)
-                for s in members]))
+            self._spread("fairness_weekends", [
+                (s, [self.weekend_vars[(s, g)] for g in range(len(groups))
+                     if (s, g) in self.weekend_vars], scale[s] or 1) for s in members],
+                len(groups), wt.fairness_weekends)
         if wt.fairness_nights > 0 and self.nights:
             night_staff = [s for s in range(n_staff) if scale[s] is not None
                            and any((s, d, k) in self.y for d in range(self.h) for k in self.nights)]
             if len(night_staff) >= 2:
-                worked_nights = {s: [self.y[(s, d, k)] for d in range(self.h)
-                                     for k in self.nights if (s, d, k) in self.y]
-                                 for s in night_staff}
-                counts = [(sum(worked_nights[s]), scale[s] or 1) for s in night_staff]
-                self._spread("fairness_nights", counts, self.h, wt.fairness_nights)
-                self.spreads.append(("fairness_nights", [
-                    (s, [(v.index, 1) for v in worked_nights[s]], 0, scale[s] or 1)
-                    for s in night_staff]))
+                self._spread("fairness_nights", [
+                    (s, [self.y[(s, d, k)] for d in range(self.h) for k in self.nights
+                         if (s, d, k) in self.y], scale[s] or 1) for s in night_staff],
+                    self.h, wt.fairness_nights)
         if wt.fairness_hours > 0 and n_staff >= 2:
             hi_b = max(self.total_minutes_expr[s][1] for s in range(n_staff)) // 60 + 1
             lo_b = -max(p.contracted_minutes(x) for x in p.staff) // 60 - 1
@@ -358,10 +351,14 @@ class RosterModel:
                 m.add(60 * ot >= total - p.contracted_minutes(person))
                 self.terms["overtime"].add(ot, wt.overtime_per_hour, 0, over_b)
 
-    def _spread(self, name: str, counts: Sequence[tuple[cp_model.LinearExprT, int]], ub: int,
-                weight: int) -> None:
-        """Cost ``weight`` per unit of (max − min) over ``count × scale / FTE_SCALE``,
-        the spread rounded to the nearest unit."""
+    def _spread(self, name: str, members: Sequence[tuple[int, list[cp_model.IntVar], int]],
+                ub: int, weight: int) -> None:
+        """Cost ``weight`` per unit of (max − min) over ``count × scale / FTE_SCALE``
+        (``members``: staff, the literals counted, scale), the spread rounded to the
+        nearest unit; the members are recorded in ``spreads`` for LNS."""
+        counts = [(sum(lits), q) for _, lits, q in members]
+        self.spreads.append((name, [(s, [(v.index, 1) for v in lits], 0, q)
+                                    for s, lits, q in members]))
         top = ub * max(q for _, q in counts)
         hi = self.m.new_int_var(0, top, f"{name}_hi")
         lo = self.m.new_int_var(0, top, f"{name}_lo")
@@ -506,7 +503,7 @@ class RosterModel:
                 costs.append((cost, ends))
         if not costs:
             return []
-        return rng.choices([pair for _, pair in costs], weights=[c for c, _ in costs])[0]
+        return rng.choices([ends for _, ends in costs], weights=[c for c, _ in costs])[0]
 
     # ---------------------------------------------------------------- solutions --
     def assignments(self, value: Callable[[cp_model.IntVar], int]) -> list[Assignment]:
@@ -789,7 +786,6 @@ PHASE1_SHARE = 0.5
 LP_WAIT_SHARE = 0.25
 LNS_SLICE_S = 2.0
 LNS_DEBUG = False
-LNS_LP_HEAVY = True
 
 
 class _LnsRun:
@@ -812,10 +808,6 @@ class _LnsRun:
         self.dtime_left = max(0.0, options.time_limit_s * (1 - PHASE1_SHARE))
         self.steps = iter(range(1, 1 << 30))
         self.threads: list[threading.Thread] = []
-
-    @property
-    def streams(self) -> int:
-        return len(self.threads)
 
     def add_streams(self, count: int) -> None:
         for _ in range(max(0, count)):
@@ -841,7 +833,7 @@ class _LnsRun:
                 step = next(self.steps)
 
             def configure(params: cp_model.SatParameters, limit: float, step: int = step) -> None:
-                _set_params(params, options, limit, workers, lp_heavy=LNS_LP_HEAVY)
+                _set_params(params, options, limit, workers)
                 params.random_seed = options.seed + step
                 params.log_search_progress = False
 
