@@ -567,6 +567,7 @@ class _Incumbent:
         self.objective: int | None = None
         self.bound: float = -math.inf
         self.solutions = 0
+        self.improved_at = started
         self.lock = threading.Lock()
 
     def offer(self, objective: int, values: list[int], bound: float) -> bool:
@@ -577,10 +578,17 @@ class _Incumbent:
             self.objective = objective
             self.values = values
             self.solutions += 1
+            self.improved_at = time.monotonic()
             if self.options.progress is not None:
                 self.options.progress(self.solutions, float(objective), self.bound,
                                       time.monotonic() - self.started)
             return True
+
+    def gap(self) -> float:
+        with self.lock:
+            if self.objective is None:
+                return math.inf
+            return (self.objective - self.bound) / max(1.0, abs(self.objective))
 
     def raise_bound(self, bound: float) -> None:
         """A better lower bound, proved by a search still running."""
@@ -679,11 +687,17 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
     lp_wait_end = time.monotonic() + LP_WAIT_SHARE * budget
     stop_flag = threading.Event()
 
+    early_end = time.monotonic() + EARLY_SHARE * budget
+
     def phase1_over() -> bool:
         if options.deterministic or not use_lns or inc.values is None:
             return False
         now = time.monotonic()
-        return now > phase1_end or (now > lp_wait_end and not lp_seen.is_set())
+        if now > phase1_end or (now > lp_wait_end and not lp_seen.is_set()):
+            return True
+        # With its bound in, the whole model keeps the cores only while it is close to
+        # proving the roster optimal; otherwise LNS improves rosters faster.
+        return now > early_end and lp_seen.is_set() and inc.gap() > EARLY_GAP
 
     watchdog = _start_watchdog(inc, holder, solver, stop_flag, phase1_over)
     status = solver.solve(rm.m, _Callback(inc, global_bound=True))
@@ -731,14 +745,21 @@ def _first_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
     if options.hint and _hinted_roster(rm, inc, options, limit):
         return cp_model.FEASIBLE
     if rm.shortfall_vars:
-        # First try for a roster with every minimum covered: a feasibility search finds
-        # one in well under a second on a staffable unit, where the optimising search
-        # would spend half its budget removing shortfall.  A short unit falls through.
+        # First try for a roster with every minimum covered: local search finds one in
+        # a second or two on a staffable unit, where the optimising search would spend
+        # half its budget removing shortfall.  A short unit falls through.
         whole = options.time_limit_s if options.deterministic else budget
         cover_limit = min(max(3.0, limit / 2), 0.3 * whole)
         status = _feasible_roster(rm, inc, options, cover_limit, cover_minimums=True)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return status
+    if not options.deterministic:
+        # CP-SAT's local search on the whole objective finds a first roster as fast as
+        # a feasibility search and, on large models, far better ones for the same time.
+        # It cannot prove a model infeasible: the feasibility search below does.
+        _local_search(rm, inc, options, LS_SHARE * budget)
+        if inc.values is not None:
+            return cp_model.FEASIBLE
     return _feasible_roster(rm, inc, options, limit, cover_minimums=False)
 
 
@@ -752,6 +773,12 @@ def _feasible_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions, li
     solver = cp_model.CpSolver()
     # The LP worker would only slow a pure feasibility search down.
     _set_params(solver.parameters, options, limit, max(2, options.num_workers), lp_heavy=False)
+    if cover_minimums and not options.deterministic:
+        # On a tightly staffed unit (weekends, charge nurses) tree search rarely finds a
+        # covered roster in seconds; CP-SAT's local search (feasibility jump with
+        # compound moves) does, fastest with every worker on it.  Presolve still
+        # proves the plainly impossible cases.
+        _local_search_only(solver.parameters)
     status = solver.solve(model)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         values = list(solver.response_proto.solution)
@@ -760,6 +787,38 @@ def _feasible_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions, li
     elif cover_minimums and status == cp_model.INFEASIBLE:
         return cp_model.UNKNOWN  # only "covered" is impossible: a shortfall roster is not
     return status
+
+
+def _local_search(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
+                  limit: float) -> None:
+    """Rosters from CP-SAT's local search (feasibility jump and violation LS with
+    compound moves) on every worker, until ``limit`` or until it stalls: on small
+    models it finds its best at once, and the whole-model search needs the time to
+    prove it."""
+    solver = cp_model.CpSolver()
+    _set_params(solver.parameters, options, limit, max(2, options.num_workers), lp_heavy=False)
+    _local_search_only(solver.parameters)
+    patience = max(1.0, LS_PATIENCE_SHARE * options.time_limit_s)
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            stalled = inc.values is not None and time.monotonic() - inc.improved_at > patience
+            if stalled or inc.stop_requested():
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    solver.solve(rm.m, _Callback(inc, global_bound=False))
+    done.set()
+    watcher.join()
+
+
+def _local_search_only(params: cp_model.SatParameters) -> None:
+    params.use_ls_only = True
+    params.violation_ls_compound_move_probability = 0.8
+    params.symmetry_level = 0
 
 
 def _hinted_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
@@ -785,6 +844,14 @@ PHASE0_SHARE = 0.1
 PHASE1_SHARE = 0.5
 LP_WAIT_SHARE = 0.25
 LNS_SLICE_S = 2.0
+# The whole model ends at EARLY_SHARE of the budget when its gap is still above
+# EARLY_GAP (and its bound is in).
+EARLY_SHARE = 0.15
+EARLY_GAP = 0.02
+# Local search for the first roster: at most LS_SHARE of the budget, and it stops
+# after LS_PATIENCE_SHARE of the budget (at least 1 s) without a better roster.
+LS_SHARE = 0.15
+LS_PATIENCE_SHARE = 0.02
 LNS_DEBUG = False
 
 

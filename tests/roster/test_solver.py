@@ -11,7 +11,7 @@ import time
 from dataclasses import replace
 
 from roster.solver.generate import hospital_unit
-from roster.solver.model import solve
+from roster.solver.model import RosterModel, _Incumbent, _local_search, solve
 from roster.solver.problem import (
     Assignment,
     Contract,
@@ -387,3 +387,28 @@ def test_a_generated_hospital_unit_is_rostered_without_violations() -> None:
     assert result.kpis is not None
     assert 0.0 <= result.kpis.coverage_ratio <= 1.0
     assert result.gap is not None and result.gap >= 0
+
+
+def test_a_contract_no_roster_can_keep_is_reported_infeasible_not_timed_out() -> None:
+    # Eight shifts in a seven-day period: local search cannot prove this, the
+    # feasibility search must, so the answer is "infeasible" rather than "unknown".
+    impossible = Contract(min_total_minutes=8 * 480)
+    p = problem(Staff("A", contract=impossible), Staff("B"), coverage=(need(0, "D"),))
+    result = solve(p, SolveOptions(time_limit_s=20.0, num_workers=2, seed=0))
+    assert result.status == "infeasible"
+    assert result.assignments == ()
+
+
+def test_the_first_local_search_hands_over_once_it_stops_improving() -> None:
+    # A small unit's best local-search roster comes within a second or two; the rest
+    # of the budget belongs to the searches that can prove or improve it.
+    p = small_unit()
+    options = SolveOptions(time_limit_s=60.0, num_workers=2, seed=0)
+    rm = RosterModel(p)
+    started = time.monotonic()
+    inc = _Incumbent(rm, options, started)
+    _local_search(rm, inc, options, limit=60.0)
+    assert inc.values is not None
+    assert time.monotonic() - started < 30
+    values = inc.values
+    assert verify(p, rm.assignments(lambda v: values[v.index])) == []
