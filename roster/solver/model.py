@@ -584,6 +584,12 @@ class _Incumbent:
                                       time.monotonic() - self.started)
             return True
 
+    def touch(self, objective: int) -> None:
+        """A better roster exists but is not copied yet (see :class:`_Callback`)."""
+        with self.lock:
+            if self.objective is None or objective < self.objective:
+                self.improved_at = time.monotonic()
+
     def gap(self) -> float:
         with self.lock:
             if self.objective is None:
@@ -605,19 +611,39 @@ class _Incumbent:
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
-    """Records each improving roster and honours ``should_stop``."""
+    """Records improving rosters and honours ``should_stop``.
 
-    def __init__(self, inc: _Incumbent, global_bound: bool) -> None:
+    Copying a solution out of CP-SAT costs milliseconds on a large model, and local
+    search reports hundreds of small improvements a second: with ``throttle`` (s) a
+    roster is copied at most that often, and :meth:`flush` hands over the last one
+    once the search has ended.
+    """
+
+    def __init__(self, inc: _Incumbent, global_bound: bool, throttle: float = 0.0) -> None:
         super().__init__()
         self.inc = inc
         # An LNS sub-model's bound only holds for its neighbourhood, not globally.
         self.global_bound = global_bound
+        self.throttle = throttle
+        self.copied_at = -math.inf
 
     def on_solution_callback(self) -> None:
-        bound = self.best_objective_bound if self.global_bound else -math.inf
-        self.inc.offer(round(self.objective_value), list(self.response_proto.solution), bound)
+        now = time.monotonic()
+        if now - self.copied_at >= self.throttle:
+            self.copied_at = now
+            bound = self.best_objective_bound if self.global_bound else -math.inf
+            self.inc.offer(round(self.objective_value), list(self.response_proto.solution),
+                           bound)
+        else:
+            self.inc.touch(round(self.objective_value))
         if self.inc.stop_requested():
             self.stop_search()
+
+    def flush(self, solver: cp_model.CpSolver, status: cp_model.CpSolverStatus) -> None:
+        """Offer the best roster of the search ``solver`` has just finished."""
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self.inc.offer(round(solver.objective_value),
+                           list(solver.response_proto.solution), -math.inf)
 
 
 def _set_params(params: cp_model.SatParameters, options: SolveOptions, time_limit: float,
@@ -688,25 +714,35 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
     stop_flag = threading.Event()
 
     early_end = time.monotonic() + EARLY_SHARE * budget
+    lns = _LnsRun(rm, inc, options, deadline, holder) if use_lns else None
 
     def phase1_over() -> bool:
-        if options.deterministic or not use_lns or inc.values is None:
+        if options.deterministic or lns is None or inc.values is None:
             return False
         now = time.monotonic()
         if now > phase1_end or (now > lp_wait_end and not lp_seen.is_set()):
             return True
+        if now > early_end and not lp_seen.is_set() and not lns.threads:
+            # Still waiting for the LP bound: one LNS stream improves the roster
+            # meanwhile.
+            lns.add_streams(1)
         # With its bound in, the whole model keeps the cores only while it is close to
         # proving the roster optimal; otherwise LNS improves rosters faster.
         return now > early_end and lp_seen.is_set() and inc.gap() > EARLY_GAP
 
     watchdog = _start_watchdog(inc, holder, solver, stop_flag, phase1_over)
-    status = solver.solve(rm.m, _Callback(inc, global_bound=True))
+    callback = _Callback(inc, global_bound=True, throttle=COPY_THROTTLE_S)
+    status = solver.solve(rm.m, callback)
+    callback.flush(solver, status)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         inc.bound = max(inc.bound, solver.best_objective_bound)
     proved = status in (cp_model.OPTIMAL, cp_model.INFEASIBLE)
-    if use_lns and not proved and inc.values is not None and not inc.stop_requested():
-        lns = _LnsRun(rm, inc, options, deadline, holder)
-        lns.add_streams(1 if options.deterministic else max(1, options.num_workers))
+    if lns is not None:
+        if not proved and inc.values is not None and not inc.stop_requested():
+            streams = 1 if options.deterministic else max(1, options.num_workers)
+            lns.add_streams(streams - len(lns.threads))
+        else:
+            lns.halt()
         lns.join()
     stop_flag.set()
     watchdog.join()
@@ -747,9 +783,11 @@ def _first_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
     if rm.shortfall_vars:
         # First try for a roster with every minimum covered: local search finds one in
         # a second or two on a staffable unit, where the optimising search would spend
-        # half its budget removing shortfall.  A short unit falls through.
+        # half its budget removing shortfall (and a short budget may end with shortfall
+        # that a covered roster found a second later would not have had).  A short unit
+        # falls through.
         whole = options.time_limit_s if options.deterministic else budget
-        cover_limit = min(max(3.0, limit / 2), 0.3 * whole)
+        cover_limit = min(max(5.0, limit / 2), 0.5 * whole)
         status = _feasible_roster(rm, inc, options, cover_limit, cover_minimums=True)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return status
@@ -810,7 +848,8 @@ def _local_search(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
-    solver.solve(rm.m, _Callback(inc, global_bound=False))
+    callback = _Callback(inc, global_bound=False, throttle=COPY_THROTTLE_S)
+    callback.flush(solver, solver.solve(rm.m, callback))
     done.set()
     watcher.join()
 
@@ -844,6 +883,8 @@ PHASE0_SHARE = 0.1
 PHASE1_SHARE = 0.5
 LP_WAIT_SHARE = 0.25
 LNS_SLICE_S = 2.0
+# Whole-model and local searches copy a better roster out of CP-SAT at most this often.
+COPY_THROTTLE_S = 0.25
 # The whole model ends at EARLY_SHARE of the budget when its gap is still above
 # EARLY_GAP (and its bound is in).
 EARLY_SHARE = 0.15
@@ -875,6 +916,14 @@ class _LnsRun:
         self.dtime_left = max(0.0, options.time_limit_s * (1 - PHASE1_SHARE))
         self.steps = iter(range(1, 1 << 30))
         self.threads: list[threading.Thread] = []
+        self.halted = threading.Event()
+
+    def halt(self) -> None:
+        """End every stream now (the whole model has proved its roster optimal)."""
+        self.halted.set()
+        with self.lock:
+            for solver in self.holder[1:]:
+                solver.stop_search()
 
     def add_streams(self, count: int) -> None:
         for _ in range(max(0, count)):
@@ -890,7 +939,7 @@ class _LnsRun:
         inc, options = self.inc, self.options
         # A single stream (deterministic) uses every worker; parallel streams one each.
         workers = options.num_workers if options.deterministic else 1
-        while not inc.stop_requested():
+        while not inc.stop_requested() and not self.halted.is_set():
             remaining = self.deadline - time.monotonic()
             # A deterministic run counts work only (each CP-SAT call has a wall cap too).
             if self.dtime_left <= 0.01 if options.deterministic else remaining <= 0.05:
@@ -903,6 +952,8 @@ class _LnsRun:
                 _set_params(params, options, limit, workers)
                 params.random_seed = options.seed + step
                 params.log_search_progress = False
+                if self.halted.is_set():
+                    params.max_time_in_seconds = 0.001  # halted while this step began
 
             def on_solver(solver: cp_model.CpSolver) -> None:
                 with self.lock:

@@ -10,8 +10,10 @@ import datetime as dt
 import time
 from dataclasses import replace
 
+from ortools.sat.python import cp_model
+
 from roster.solver.generate import hospital_unit
-from roster.solver.model import RosterModel, _Incumbent, _local_search, solve
+from roster.solver.model import RosterModel, _Callback, _Incumbent, _local_search, solve
 from roster.solver.problem import (
     Assignment,
     Contract,
@@ -411,4 +413,24 @@ def test_the_first_local_search_hands_over_once_it_stops_improving() -> None:
     assert inc.values is not None
     assert time.monotonic() - started < 30
     values = inc.values
+    assert verify(p, rm.assignments(lambda v: values[v.index])) == []
+
+
+def test_a_throttled_search_still_hands_over_its_best_roster() -> None:
+    # Copies are throttled (here: only the first), so the best roster reaches the
+    # incumbent through flush() once the search ends.
+    p = small_unit()
+    options = SolveOptions(time_limit_s=3.0, num_workers=2, seed=0)
+    rm = RosterModel(p)
+    inc = _Incumbent(rm, options, time.monotonic())
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 3.0
+    solver.parameters.num_workers = 2
+    callback = _Callback(inc, global_bound=False, throttle=1e9)
+    status = solver.solve(rm.m, callback)
+    assert status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    callback.flush(solver, status)
+    assert inc.objective == round(solver.objective_value)
+    values = inc.values
+    assert values is not None
     assert verify(p, rm.assignments(lambda v: values[v.index])) == []
