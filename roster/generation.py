@@ -338,7 +338,8 @@ def solver_run_execute(run_id: int) -> str:
 
         def progress(solutions: int, objective: float, bound: float, elapsed: float) -> None:
             SolverRun.objects.filter(pk=run_id).update(
-                solutions=solutions, objective=objective, bound=bound,
+                solutions=solutions, objective=objective,
+                bound=bound if math.isfinite(bound) else None,
                 elapsed_seconds=round(elapsed, 2), heartbeat_at=timezone.now(),
             )
 

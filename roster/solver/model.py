@@ -1015,8 +1015,10 @@ def _result(rm: RosterModel, inc: _Incumbent, status: cp_model.CpSolverStatus,
     assignments = tuple(sorted(rm.assignments(value)))
     breakdown = rm.breakdown(value)
     objective = float(sum(breakdown.values()))
-    bound = min(objective, inc.bound)
-    optimal = status == cp_model.OPTIMAL or bound >= objective
+    # No bound proved at all (a budget too short for the whole-model search): say so
+    # rather than report an infinite gap.
+    bound: float | None = min(objective, inc.bound) if math.isfinite(inc.bound) else None
+    optimal = status == cp_model.OPTIMAL or (bound is not None and bound >= objective)
     shortfalls = tuple(Shortfall(req, value(v)) for req, v in rm.shortfall_vars if value(v) > 0)
     st = "shortfall" if shortfalls else "optimal" if optimal else "feasible"
     return SolveResult(
@@ -1024,7 +1026,7 @@ def _result(rm: RosterModel, inc: _Incumbent, status: cp_model.CpSolverStatus,
         assignments=assignments,
         objective=objective,
         bound=bound,
-        gap=(objective - bound) / max(1.0, abs(objective)),
+        gap=None if bound is None else (objective - bound) / max(1.0, abs(objective)),
         breakdown=breakdown,
         kpis=compute_kpis(rm.p, assignments),
         shortfalls=shortfalls,

@@ -7,13 +7,21 @@ second; every roster returned is re-checked by the independent verifier.  No dat
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
 from roster.solver.generate import hospital_unit
-from roster.solver.model import RosterModel, _Callback, _Incumbent, _local_search, solve
+from roster.solver.model import (
+    RosterModel,
+    _Callback,
+    _Incumbent,
+    _local_search,
+    _result,
+    solve,
+)
 from roster.solver.problem import (
     Assignment,
     Contract,
@@ -434,3 +442,20 @@ def test_a_throttled_search_still_hands_over_its_best_roster() -> None:
     values = inc.values
     assert values is not None
     assert verify(p, rm.assignments(lambda v: values[v.index])) == []
+
+
+def test_a_roster_without_any_proved_bound_reports_none_never_infinity() -> None:
+    # A budget that ends before the whole-model search proves anything: the answer
+    # is the roster with "no bound", never an infinite gap on the manager's page.
+    p = small_unit()
+    options = SolveOptions(time_limit_s=3.0, num_workers=2, seed=0)
+    rm = RosterModel(p)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 3.0
+    assert solver.solve(rm.m) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    values = list(solver.response_proto.solution)
+    inc = _Incumbent(rm, options, time.monotonic())
+    inc.offer(round(solver.objective_value), values, -math.inf)
+    result = _result(rm, inc, cp_model.UNKNOWN, time.monotonic())
+    assert result.assignments and result.objective == round(solver.objective_value)
+    assert result.bound is None and result.gap is None
