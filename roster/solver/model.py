@@ -592,9 +592,7 @@ class _Incumbent:
 
     def gap(self) -> float:
         with self.lock:
-            if self.objective is None:
-                return math.inf
-            return (self.objective - self.bound) / max(1.0, abs(self.objective))
+            return math.inf if self.objective is None else _gap(self.objective, self.bound)
 
     def raise_bound(self, bound: float) -> None:
         """A better lower bound, proved by a search still running."""
@@ -608,6 +606,11 @@ class _Incumbent:
 
     def stop_requested(self) -> bool:
         return self.options.should_stop is not None and self.options.should_stop()
+
+
+def _gap(objective: float, bound: float) -> float:
+    """The relative gap between a roster's cost and a lower bound."""
+    return (objective - bound) / max(1.0, abs(objective))
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
@@ -837,21 +840,16 @@ def _local_search(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
     _set_params(solver.parameters, options, limit, max(2, options.num_workers), lp_heavy=False)
     _local_search_only(solver.parameters)
     patience = max(1.0, LS_PATIENCE_SHARE * options.time_limit_s)
+
+    def stalled() -> bool:
+        return inc.values is not None and time.monotonic() - inc.improved_at > patience
+
     done = threading.Event()
-
-    def watch() -> None:
-        while not done.wait(0.05):
-            stalled = inc.values is not None and time.monotonic() - inc.improved_at > patience
-            if stalled or inc.stop_requested():
-                solver.stop_search()
-                return
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
+    watchdog = _start_watchdog(inc, [solver], solver, done, stalled)
     callback = _Callback(inc, global_bound=False, throttle=COPY_THROTTLE_S)
     callback.flush(solver, solver.solve(rm.m, callback))
     done.set()
-    watcher.join()
+    watchdog.join()
 
 
 def _local_search_only(params: cp_model.SatParameters) -> None:
@@ -973,25 +971,25 @@ class _LnsRun:
 
 
 def _start_watchdog(inc: _Incumbent, holder: list[cp_model.CpSolver],
-                    whole: cp_model.CpSolver, done: threading.Event,
-                    phase1_over: Callable[[], bool]) -> threading.Thread:
-    """Poll ``should_stop`` every 0.05 s even when no new roster arrives, and end the
-    whole-model search (``whole``) on time.  ``holder`` lists the CP-SAT calls
-    running now."""
+                    search: cp_model.CpSolver, done: threading.Event,
+                    over: Callable[[], bool]) -> threading.Thread:
+    """Poll ``should_stop`` every 0.05 s even when no new roster arrives (stopping
+    every CP-SAT call in ``holder``, the ones running now), and end ``search`` once
+    ``over()`` holds (the whole model's phase is over, the local search stalls)."""
 
     def stop_all() -> None:
         for solver in list(holder):
             solver.stop_search()
 
     def run() -> None:
-        ended_phase1 = False
+        ended = False
         while not done.wait(0.05):
             if inc.stop_requested():
                 stop_all()
                 return
-            if not ended_phase1 and phase1_over():
-                ended_phase1 = True
-                whole.stop_search()
+            if not ended and over():
+                ended = True
+                search.stop_search()
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
@@ -1026,7 +1024,7 @@ def _result(rm: RosterModel, inc: _Incumbent, status: cp_model.CpSolverStatus,
         assignments=assignments,
         objective=objective,
         bound=bound,
-        gap=None if bound is None else (objective - bound) / max(1.0, abs(objective)),
+        gap=None if bound is None else _gap(objective, bound),
         breakdown=breakdown,
         kpis=compute_kpis(rm.p, assignments),
         shortfalls=shortfalls,
