@@ -18,6 +18,9 @@ Formulation (why it looks like this):
   because both are penalised), and ``count + short ≥ minimum`` where ``short`` costs
   ``priority × shortfall_unit``; ``shortfall_unit`` exceeds the largest possible sum of
   all soft terms, so no soft gain can ever pay for a missing person.
+* Fairness spreads (max − min of nights, weekends or hours per person) relax to zero
+  in the LP; each gets a cut at the least spread whole shifts allow
+  (:mod:`roster.solver.floors`), so the proved bound counts it.
 
 Search: CP-SAT's parallel portfolio first; on larger models the rest of the time goes
 to a large-neighbourhood search (LNS) of our own that re-optimises a few staff members
@@ -40,7 +43,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from roster.solver import derive
+from roster.solver import derive, floors
 from roster.solver.kpi import compute_kpis
 from roster.solver.lns import Lns
 from roster.solver.problem import (
@@ -111,6 +114,8 @@ class RosterModel:
         self.terms: dict[str, _Term] = {name: _Term() for name in TERMS}
         self.shortfall_vars: list[tuple[CoverageRequirement, cp_model.IntVar]] = []
         self.shortfall_unit = 1
+        # Spread term → (its spread variable, the members' (staff, literals, scale)).
+        self.spread_vars: dict[str, tuple[cp_model.IntVar, list[tuple[int, int, int]]]] = {}
         self._build()
 
     # ---------------------------------------------------------------- variables --
@@ -145,6 +150,7 @@ class RosterModel:
             self._person_rules(s, person)
         self._weekends_and_fairness()
         self._coverage()
+        self._fairness_floors()
         self._requests()
         self._seniority()
         self._stability()
@@ -334,6 +340,7 @@ class RosterModel:
                 m.add(60 * lo <= diff)
             spread = m.new_int_var(0, hi_b - lo_b, "hours_spread")
             m.add(spread == hi - lo)
+            self.spread_vars["fairness_hours"] = (spread, [])
             self.terms["fairness_hours"].add(spread, wt.fairness_hours, 0, hi_b - lo_b)
             worked: dict[int, list[tuple[int, int]]] = {s: [] for s in range(n_staff)}
             for (s, _, k), v in self.y.items():
@@ -369,6 +376,7 @@ class RosterModel:
         spread = self.m.new_int_var(0, units, f"{name}_spread")
         self.m.add(derive.FTE_SCALE * spread >= hi - lo - derive.FTE_SCALE // 2)
         self.terms[name].add(spread, weight, 0, units)
+        self.spread_vars[name] = (spread, [(s, len(lits), q) for s, lits, q in members])
 
     # ------------------------------------------------------------------ coverage --
     def _qualifying(self, req: CoverageRequirement) -> list[cp_model.IntVar]:
@@ -404,6 +412,83 @@ class RosterModel:
                 self.terms["cover_under"].add(under, req.weight_under, 0, under_ub)
                 self.day_costs.append((req.day, under.index, req.weight_under))
                 self.terms["cover_over"].add(over, req.weight_over, 0, over_ub)
+
+    def _fairness_floors(self) -> None:
+        """Cut each spread term at the least spread whole shifts allow (see
+        :mod:`roster.solver.floors`): the proved bound then counts it.  Nights and
+        weekends are bounded through the cover the minimums ask for, so their cuts hold
+        only while every minimum is met (one missing person already costs more than
+        every soft term together)."""
+        p, m = self.p, self.m
+        short = [v for _, v in self.shortfall_vars]
+        # People needed per (day, shift): each unit's largest minimum (distinct people).
+        slot_need: dict[tuple[int, int, int], int] = {}
+        for req in p.coverage:
+            k, unit = self.shift_index.get(req.shift), req.unit
+            if k is None or unit not in self.units or not 0 <= req.day < self.h:
+                continue
+            key = (req.day, k, self.units.index(unit))
+            slot_need[key] = max(slot_need.get(key, 0), req.minimum)
+        day_need: dict[tuple[int, int], int] = {}
+        for (d, k, _), n in slot_need.items():
+            day_need[(d, k)] = day_need.get((d, k), 0) + n
+
+        def capped(s: int, kinds: set[int], limit: int) -> int:
+            person = p.staff[s]
+            cap = 0
+            for k in kinds:
+                n = sum(1 for d in range(self.h) if (s, d, k) in self.y)
+                cap += min(n, person.contract.max_shifts_per_type.get(self.shifts[k].id, n))
+            return min(cap, limit)
+
+        def cut(name: str, floor: int, conditional: bool) -> None:
+            if floor <= 0 or name not in self.spread_vars:
+                return
+            spread = self.spread_vars[name][0]
+            if conditional and short:
+                m.add(spread + floor * sum(short) >= floor)
+            elif not conditional:
+                m.add(spread >= floor)
+
+        if "fairness_nights" in self.spread_vars:
+            _, members = self.spread_vars["fairness_nights"]
+            counted = {s for s, _, _ in members}
+            need = sum(n for (_, k), n in day_need.items() if k in self.nights)
+            # Anyone else who may work nights takes some of them off the members.
+            need -= sum(capped(s, self.nights, self.h) for s in range(len(p.staff))
+                        if s not in counted)
+            options = [[(q * c, c) for c in range(capped(s, self.nights, n) + 1)]
+                       for s, n, q in members]
+            cut("fairness_nights", floors.count_spread_floor(
+                options, need, derive.FTE_SCALE // 2, derive.FTE_SCALE), conditional=True)
+        if "fairness_weekends" in self.spread_vars:
+            _, members = self.spread_vars["fairness_weekends"]
+            counted = {s for s, _, _ in members}
+            groups = derive.weekends(p)
+            need = sum(max((sum(n for (d2, _), n in day_need.items() if d2 == d)
+                            for d in days), default=0) for days in groups)
+            need -= sum(1 for (s, _) in self.weekend_vars if s not in counted)
+            options = []
+            for s, n, q in members:
+                cap = p.staff[s].contract.max_weekends
+                top = n if cap is None else min(n, cap)
+                options.append([(q * c, c) for c in range(top + 1)])
+            cut("fairness_weekends", floors.count_spread_floor(
+                options, need, derive.FTE_SCALE // 2, derive.FTE_SCALE), conditional=True)
+        if "fairness_hours" in self.spread_vars:
+            lengths_of: dict[int, set[int]] = {}
+            for (s, _, k) in self.y:
+                lengths_of.setdefault(s, set()).add(self.shifts[k].length_minutes)
+            ranges = []
+            for s, person in enumerate(p.staff):
+                lengths = lengths_of.get(s, set())
+                highest = self.total_minutes_expr[s][1]
+                if person.contract.max_total_minutes is not None:
+                    highest = min(highest, person.contract.max_total_minutes)
+                ranges.append((person.contract.min_total_minutes, highest,
+                               math.gcd(*lengths) if lengths else 1,
+                               p.contracted_minutes(person)))
+            cut("fairness_hours", floors.hours_spread_floor(ranges), conditional=False)
 
     def _requests(self) -> None:
         index = {person.id: s for s, person in enumerate(self.p.staff)}
