@@ -14,9 +14,12 @@ Kinds of neighbourhood (all measured on the benchmark; each earns its place):
   for the same sub-problem size, so work can move further in time.
 * ``staff``: a few people over the whole period — the only kind that can move a
   person's workload between distant weeks (totals, weekends, per-type limits).
-* ``fair``: like ``staff``, but always with the people at the top and the bottom of
-  a fairness spread (nights, weekends, hours): a spread narrows only when both ends
-  move, which random people almost never are.
+* ``fair``: like ``staff``, but always with the people at one end of a fairness
+  spread (nights, weekends, hours), the end with fewer people tied first: a spread
+  narrows only when everyone at an end moves, which random people almost never are.
+* ``wish``: like ``staff``, but half the people are ones whose requests the incumbent
+  refuses (drawn by the weight refused): honouring a day off means rearranging that
+  person's month and finding a colleague for the shift.
 
 The sub-problems are solved with CP-SAT's LP-heavy worker (``max_lp``): with the
 linear relaxation of the run and rest rules the sub-problems close in about a second,
@@ -80,6 +83,7 @@ class Lns:
         deterministic: bool = False,
         day_costs: Sequence[tuple[int, int, int]] = (),
         extremes: Callable[[Sequence[int], random.Random], list[int]] | None = None,
+        refused: Callable[[Sequence[int], random.Random], list[int]] | None = None,
     ) -> None:
         self.base = base
         # Deterministic runs judge a step by CP-SAT's work count, never by the clock.
@@ -91,6 +95,7 @@ class Lns:
         self.lock = threading.Lock()
         self.day_costs = list(day_costs)
         self.extremes = extremes
+        self.refused = refused
         self.incumbent: list[int] = []
         total = max(1, num_staff * num_days)
         # Initial sizes from the benchmark: ~1 s sub-problems on mid-size instances.
@@ -101,6 +106,8 @@ class Lns:
         ]
         if extremes is not None:
             self.kinds.append(_Kind("fair", size=min(1.0, 3 / max(1, num_staff))))
+        if refused is not None:
+            self.kinds.append(_Kind("wish", size=min(1.0, 3 / max(1, num_staff))))
         self.steps = 0
 
     # ------------------------------------------------------------ neighbourhoods --
@@ -119,11 +126,14 @@ class Lns:
                 # Half the time, a window around a day whose cover the incumbent misses.
                 start = max(0, min(h - length, hot - self.rng.randrange(length)))
             staff, days = everyone, list(range(start, start + length))
-        elif kind.name in ("staff", "fair"):
+        elif kind.name in ("staff", "fair", "wish"):
             k = max(1, min(n, round(kind.size * n)))
             staff = []
             if kind.name == "fair" and self.extremes is not None:
                 staff = list(dict.fromkeys(self.extremes(self.incumbent, self.rng)))[:k]
+            elif kind.name == "wish" and self.refused is not None:
+                # Half the people owed a request, half anyone (who may take their shift).
+                staff = self.refused(self.incumbent, self.rng)[:max(1, k // 2)]
             others = [s for s in everyone if s not in staff]
             staff += self.rng.sample(others, min(len(others), k - len(staff)))
             days = list(range(h))

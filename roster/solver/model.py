@@ -31,7 +31,6 @@ portfolio's own neighbourhoods on rostering models with 2 cores.
 
 from __future__ import annotations
 
-import itertools
 import math
 import random
 import re
@@ -492,6 +491,9 @@ class RosterModel:
 
     def _requests(self) -> None:
         index = {person.id: s for s, person in enumerate(self.p.staff)}
+        # (staff, proto index, honoured value, weight) of every request a roster can
+        # honour or not: LNS frees the people whose requests the incumbent refuses.
+        self.request_lits: list[tuple[int, int, int, int]] = []
         for req in self.p.requests:
             s = index.get(req.staff)
             if s is None or not 0 <= req.day < self.h:
@@ -503,6 +505,8 @@ class RosterModel:
             else:
                 lit = 0
             term = self.terms["requests_on" if req.on else "requests_off"]
+            if not isinstance(lit, int):
+                self.request_lits.append((s, lit.index, 1 if req.on else 0, req.weight))
             if req.on:
                 # cost w·(1 − lit)
                 term.const += req.weight
@@ -583,12 +587,31 @@ class RosterModel:
                 bottoms = [s for v, s in measured if v == lo]
                 rng.shuffle(tops)
                 rng.shuffle(bottoms)
-                ends = [s for pair in itertools.zip_longest(tops, bottoms) for s in pair
-                        if s is not None]
+                # The end with fewer people tied first, whole: moving it all narrows
+                # the spread.
+                small, large = sorted((tops, bottoms), key=lambda g: (len(g), rng.random()))
+                ends = small + large
                 costs.append((cost, ends))
         if not costs:
             return []
         return rng.choices([ends for _, ends in costs], weights=[c for c, _ in costs])[0]
+
+    def refused(self, values: Sequence[int], rng: random.Random) -> list[int]:
+        """People whose requests ``values`` refuses, drawn in proportion to the weight
+        refused: honouring one needs that person's month rearranged around the day and
+        a colleague to take the shift, which random neighbourhoods seldom free
+        together."""
+        owed: dict[int, int] = {}
+        for s, index, honoured, weight in self.request_lits:
+            if values[index] != honoured:
+                owed[s] = owed.get(s, 0) + weight
+        people = list(owed)
+        out: list[int] = []
+        while people:
+            s = rng.choices(people, weights=[owed[x] for x in people])[0]
+            people.remove(s)
+            out.append(s)
+        return out
 
     # ---------------------------------------------------------------- solutions --
     def assignments(self, value: Callable[[cp_model.IntVar], int]) -> list[Assignment]:
@@ -993,7 +1016,8 @@ class _LnsRun:
             cells.setdefault((s, d), []).append(v.index)
         self.search = Lns(rm.m, cells, len(rm.p.staff), rm.h, options.seed,
                           options.deterministic, day_costs=rm.day_costs,
-                          extremes=rm.extremes if rm.spreads else None)
+                          extremes=rm.extremes if rm.spreads else None,
+                          refused=rm.refused if rm.request_lits else None)
         self.inc, self.options, self.deadline, self.holder = inc, options, deadline, holder
         self.lock = threading.Lock()
         self.dtime_left = max(0.0, options.time_limit_s * (1 - PHASE1_SHARE))

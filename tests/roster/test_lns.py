@@ -18,6 +18,7 @@ from roster.solver.problem import (
     CoverageRequirement,
     FatigueRules,
     Problem,
+    ShiftRequest,
     ShiftType,
     SoftWeights,
     Staff,
@@ -51,8 +52,58 @@ def test_the_fairness_neighbourhood_holds_the_busiest_and_the_least_busy_person(
               for i, person in enumerate(p.staff)}
     assert nights["A"] == 1 and sorted((nights["B"], nights["C"])) == [2, 3]
     busiest = 1 if nights["B"] == 3 else 2
-    # Top first, then bottom: the person with two nights is in neither end.
-    assert rm.extremes(values, random.Random(0)) == [busiest, 0]
+    # One person at each end: the person with two nights is in neither.
+    assert sorted(rm.extremes(values, random.Random(0))) == sorted([busiest, 0])
+
+
+def test_the_end_with_fewer_people_tied_comes_first_and_whole() -> None:
+    # Seven nights for B, C and D, who may work at most 1, 3 and 3: C and D tie at the
+    # top with 3, B is alone at the bottom with 1.  Only B leaving the bottom, or C and
+    # D both leaving the top, narrows the spread: B comes first.
+    contracts = {"B": 1, "C": 3, "D": 3}
+    p = replace(nights_problem(), num_days=7,
+                staff=tuple(Staff(x, contract=Contract(max_shifts_per_type={"N": n}))
+                            for x, n in contracts.items()),
+                coverage=tuple(CoverageRequirement(d, "N", minimum=1, maximum=1)
+                               for d in range(7)))
+    rm = RosterModel(p)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(rm.m) == cp_model.OPTIMAL
+    values = list(solver.response_proto.solution)
+    for seed in range(5):
+        ends = rm.extremes(values, random.Random(seed))
+        assert ends[0] == 0 and sorted(ends[1:]) == [1, 2]
+
+
+def test_the_request_neighbourhood_holds_whoever_was_refused() -> None:
+    # Two people on the one day shift: A and B asked for the day off (A more strongly),
+    # C asked to work it.  The roster refuses B, and only B.
+    day = ShiftType("D", 480, start_minute=7 * 60)
+    p = Problem(
+        num_days=1, shift_types=(day,), staff=(Staff("A"), Staff("B"), Staff("C")),
+        coverage=(CoverageRequirement(0, "D", minimum=2, maximum=2),),
+        requests=(ShiftRequest("A", 0, None, on=False, weight=3),
+                  ShiftRequest("B", 0, None, on=False, weight=1),
+                  ShiftRequest("C", 0, "D", on=True, weight=1)),
+        fatigue=FatigueRules(None, None, None, None, None),
+        weights=SoftWeights.benchmark(), start_date=dt.date(2025, 3, 3))
+    rm = RosterModel(p)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(rm.m) == cp_model.OPTIMAL
+    values = list(solver.response_proto.solution)
+    assert rm.refused(values, random.Random(0)) == [1]
+    # A roster that refuses everyone owes them all, the heaviest refusal most likely
+    # first.
+    everyone_works_but_c = [0] * len(values)
+    for (s, _, _, _), v in rm.x.items():
+        everyone_works_but_c[v.index] = int(s != 2)
+    for (s, _), v in rm.w.items():
+        everyone_works_but_c[v.index] = int(s != 2)
+    firsts = [rm.refused(everyone_works_but_c, random.Random(seed))[0] for seed in range(40)]
+    assert set(firsts) == {0, 1, 2}
+    assert firsts.count(0) > firsts.count(1)
 
 
 def test_a_spread_of_zero_gives_no_fairness_target() -> None:
