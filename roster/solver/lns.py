@@ -27,8 +27,8 @@ where the default worker often cannot prove them optimal at all.
 
 Sizes adapt per kind: a sub-problem solved to optimality inside its time slice grows
 the next one of that kind, one that times out shrinks it, so each kind settles where
-CP-SAT can still close it.  Equal-cost moves are accepted, so the search drifts across
-plateaus (many equal-weight requests make plenty of them).
+CP-SAT can still close it.  Only strictly better rosters replace the incumbent: taking
+equal-cost ones too (drifting across plateaus) was measured and gained nothing.
 """
 
 from __future__ import annotations

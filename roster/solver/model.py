@@ -569,9 +569,9 @@ class RosterModel:
         self.m.minimize(sum(t.expr() for t in self.terms.values()))
 
     def extremes(self, values: Sequence[int], rng: random.Random) -> list[int]:
-        """The people at the top and the bottom of one spread term (drawn in proportion
-        to what the terms cost in ``values``), alternating: no neighbourhood without
-        both ends can narrow that spread."""
+        """The people at the ends of one spread term (drawn in proportion to what the
+        terms cost in ``values``), the end with fewer people tied first and whole: no
+        neighbourhood without a whole end can narrow that spread."""
         costs: list[tuple[int, list[int]]] = []
         for name, members in self.spreads:
             term = self.terms[name]
