@@ -113,8 +113,8 @@ class RosterModel:
         self.terms: dict[str, _Term] = {name: _Term() for name in TERMS}
         self.shortfall_vars: list[tuple[CoverageRequirement, cp_model.IntVar]] = []
         self.shortfall_unit = 1
-        # Spread term → (its spread variable, the members' (staff, literals, scale)).
-        self.spread_vars: dict[str, tuple[cp_model.IntVar, list[tuple[int, int, int]]]] = {}
+        # Spread term → its spread variable (the members are in ``spreads``).
+        self.spread_vars: dict[str, cp_model.IntVar] = {}
         self._build()
 
     # ---------------------------------------------------------------- variables --
@@ -339,7 +339,7 @@ class RosterModel:
                 m.add(60 * lo <= diff)
             spread = m.new_int_var(0, hi_b - lo_b, "hours_spread")
             m.add(spread == hi - lo)
-            self.spread_vars["fairness_hours"] = (spread, [])
+            self.spread_vars["fairness_hours"] = spread
             self.terms["fairness_hours"].add(spread, wt.fairness_hours, 0, hi_b - lo_b)
             worked: dict[int, list[tuple[int, int]]] = {s: [] for s in range(n_staff)}
             for (s, _, k), v in self.y.items():
@@ -375,7 +375,7 @@ class RosterModel:
         spread = self.m.new_int_var(0, units, f"{name}_spread")
         self.m.add(derive.FTE_SCALE * spread >= hi - lo - derive.FTE_SCALE // 2)
         self.terms[name].add(spread, weight, 0, units)
-        self.spread_vars[name] = (spread, [(s, len(lits), q) for s, lits, q in members])
+        self.spread_vars[name] = spread
 
     # ------------------------------------------------------------------ coverage --
     def _qualifying(self, req: CoverageRequirement) -> list[cp_model.IntVar]:
@@ -420,6 +420,9 @@ class RosterModel:
         every soft term together)."""
         p, m = self.p, self.m
         short = [v for _, v in self.shortfall_vars]
+        # Spread term → its members' (staff, number of literals counted, scale).
+        members_of = {name: [(s, len(lits), q) for s, lits, _, q in members]
+                      for name, members in self.spreads}
         # People needed per (day, shift): each unit's largest minimum (distinct people).
         slot_need: dict[tuple[int, int, int], int] = {}
         for req in p.coverage:
@@ -443,14 +446,14 @@ class RosterModel:
         def cut(name: str, floor: int, conditional: bool) -> None:
             if floor <= 0 or name not in self.spread_vars:
                 return
-            spread = self.spread_vars[name][0]
+            spread = self.spread_vars[name]
             if conditional and short:
                 m.add(spread + floor * sum(short) >= floor)
             elif not conditional:
                 m.add(spread >= floor)
 
         if "fairness_nights" in self.spread_vars:
-            _, members = self.spread_vars["fairness_nights"]
+            members = members_of["fairness_nights"]
             counted = {s for s, _, _ in members}
             need = sum(n for (_, k), n in day_need.items() if k in self.nights)
             # Anyone else who may work nights takes some of them off the members.
@@ -461,7 +464,7 @@ class RosterModel:
             cut("fairness_nights", floors.count_spread_floor(
                 options, need, derive.FTE_SCALE // 2, derive.FTE_SCALE), conditional=True)
         if "fairness_weekends" in self.spread_vars:
-            _, members = self.spread_vars["fairness_weekends"]
+            members = members_of["fairness_weekends"]
             counted = {s for s, _, _ in members}
             groups = derive.weekends(p)
             need = sum(max((sum(n for (d2, _), n in day_need.items() if d2 == d)

@@ -86,7 +86,7 @@ def test_unreachable_cover_bounds_nothing():
 
 def test_generated_unit_gets_its_floors_as_cuts():
     rm = RosterModel(hospital_unit(seed=7))
-    spread, _ = rm.spread_vars["fairness_hours"]
+    spread = rm.spread_vars["fairness_hours"]
     # The hours cut holds unconditionally: it bounds the spread variable's minimum.
     cuts = [c for c in rm.m.proto.constraints
             if list(c.linear.vars) == [spread.index] and c.linear.domain[0] > 0]
