@@ -787,12 +787,15 @@ def _set_params(params: cp_model.SatParameters, options: SolveOptions, time_limi
 def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
     """Roster ``problem`` within ``options.time_limit_s`` (see :class:`SolveOptions`).
 
-    Phase 1 runs CP-SAT on the whole model with the LP-heavy worker: on small and
-    mid-size models its linear relaxation is solved in a second or two and its
-    LP-guided search finds near-optimal rosters and a good bound.  Phase 2 (LNS, see
+    Phase 0 finds a first roster (:func:`_first_roster`).  Phase 1 runs CP-SAT on the
+    whole model with the LP-heavy worker: on small and mid-size models its linear
+    relaxation is solved in a second or two and its LP-guided search finds
+    near-optimal rosters and a good bound.  With more than one worker, one core runs an
+    LNS stream alongside from the start.  Phase 2 (LNS on every core, see
     :mod:`roster.solver.lns`) takes over at ``PHASE1_SHARE`` of the budget, or
-    earlier — at ``LP_WAIT_SHARE`` — when the whole model's root LP has still not been
-    solved (large models, where that LP alone can take half a minute).
+    earlier: at ``EARLY_SHARE`` when the bound is in and the gap still above
+    ``EARLY_GAP``, at ``LP_WAIT_SHARE`` when the whole model's root LP has still not
+    been solved (large models, where that LP alone can take half a minute).
     """
     options = options or SolveOptions()
     started = time.monotonic()
@@ -816,6 +819,12 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
     solver = cp_model.CpSolver()
     holder = [solver]
     _set_params(solver.parameters, options, budget, options.num_workers)
+    # With a roster in hand, one core runs LNS from the start while the whole model
+    # works towards its bound on the others.
+    alongside = (use_lns and not options.deterministic and options.num_workers > 1
+                 and inc.values is not None)
+    if alongside:
+        _leave_one_core(solver.parameters, options.num_workers)
     lp_seen = threading.Event()
     if use_lns:
         if options.deterministic:
@@ -837,13 +846,15 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
         if now > phase1_end or (now > lp_wait_end and not lp_seen.is_set()):
             return True
         if now > early_end and not lp_seen.is_set() and not lns.threads:
-            # Still waiting for the LP bound: one LNS stream improves the roster
-            # meanwhile.
+            # Still waiting for the LP bound with no stream alongside (one worker, or
+            # no roster at the start): one LNS stream improves the roster meanwhile.
             lns.add_streams(1)
         # With its bound in, the whole model keeps the cores only while it is close to
         # proving the roster optimal; otherwise LNS improves rosters faster.
         return now > early_end and lp_seen.is_set() and inc.gap() > EARLY_GAP
 
+    if alongside and lns is not None:
+        lns.add_streams(1)
     watchdog = _start_watchdog(inc, holder, solver, stop_flag, phase1_over)
     callback = _Callback(inc, global_bound=True, throttle=COPY_THROTTLE_S)
     status = solver.solve(rm.m, callback)
@@ -861,6 +872,23 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
     stop_flag.set()
     watchdog.join()
     return _result(rm, inc, status, started)
+
+
+def _leave_one_core(params: cp_model.SatParameters, workers: int) -> None:
+    """Keep the whole-model search off one core for an LNS stream: only its full-model
+    workers run, not the local-search, LNS and first-solution helpers that would
+    otherwise take that core (a roster exists already).  Running the whole model on a
+    single worker instead is no substitute: on the generated unit that worker had not
+    proved the LP bound after 25 s, where the multi-worker LP subsolver does in 11 s."""
+    params.num_full_subsolvers = workers - 1
+    params.use_lns = False
+    params.ignore_subsolvers.extend(SPARE_CORE_SUBSOLVERS)
+
+
+# CP-SAT's first-solution and local-search subsolvers: phase 0 has found the roster
+# and the LNS stream improves it.
+SPARE_CORE_SUBSOLVERS = ("fj", "ls", "ls_lin", "fs_random", "fs_random_no_lp",
+                         "fs_random_quick_restart", "fs_random_quick_restart_no_lp")
 
 
 def _watch_bound(solver: cp_model.CpSolver, inc: _Incumbent, options: SolveOptions,
@@ -996,7 +1024,7 @@ LNS_SLICE_S = 2.0
 COPY_THROTTLE_S = 0.25
 # The whole model ends at EARLY_SHARE of the budget when its gap is still above
 # EARLY_GAP (and its bound is in).
-EARLY_SHARE = 0.15
+EARLY_SHARE = 0.2
 EARLY_GAP = 0.02
 # Local search for the first roster: at most LS_SHARE of the budget, and it stops
 # after LS_PATIENCE_SHARE of the budget (at least 1 s) without a better roster.
