@@ -3,7 +3,7 @@
 Usage::
 
     python bench/roster_benchmark.py [--seconds S] [--workers W] [--seed N] [--json]
-                                     [--solutions DIR] FILE...
+                                     [--solutions DIR] [--repeats R] FILE...
 
 For each instance file (any file in the benchmark's text format) it prints the
 published objective of the roster found (computed by ``roster.solver.curtois.objective``
@@ -17,6 +17,12 @@ Best known values are read from ``best_known.csv`` in the instance file's folder
 ``--json`` prints one JSON object per instance and line with keys ``instance``,
 ``objective``, ``best_known``, ``gap_pct``, ``bound``, ``seconds``, ``violations``.
 
+``--repeats R`` runs the whole list R times with the same seed (a time-limited
+parallel search still differs from run to run with the machine's load), prints each
+run's table and mean gap, then per instance the median objective, gap and its range
+over the runs, and the median of the runs' mean gaps.  With ``--json`` each object
+then also has the key ``run`` (1, 2, …).
+
 ``--solutions DIR`` writes ``DIR/<instance>.csv``: a header line ``employee,day,shift``
 then one row per worked day, using the file's own employee and shift IDs and its day
 numbers (0-based).
@@ -27,6 +33,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -51,9 +58,8 @@ def best_known(path: Path) -> int | None:
     return None
 
 
-def run(path: Path, seconds: float, workers: int, seed: int,
+def run(path: Path, inst: curtois.CurtoisInstance, seconds: float, workers: int, seed: int,
         solutions: Path | None) -> dict[str, object]:
-    inst = curtois.load(path)
     problem = curtois.to_problem(inst)
     started = time.monotonic()
     result = solve(problem, SolveOptions(time_limit_s=seconds, num_workers=workers, seed=seed))
@@ -81,6 +87,57 @@ def run(path: Path, seconds: float, workers: int, seed: int,
     }
 
 
+def fmt(v: object) -> str:
+    return "-" if v is None else str(v)
+
+
+def print_table(rows: list[dict[str, object]]) -> None:
+    print(f"{'instance':<12} {'objective':>9} {'best':>6} {'gap%':>7} {'bound':>7} "
+          f"{'seconds':>7} {'viol':>4}  status", flush=True)
+    for row in rows:
+        print_row(row)
+
+
+def print_row(row: dict[str, object]) -> None:
+    print(f"{row['instance']!s:<12} {fmt(row['objective']):>9} {fmt(row['best_known']):>6} "
+          f"{fmt(row['gap_pct']):>7} {fmt(row['bound']):>7} {fmt(row['seconds']):>7} "
+          f"{fmt(row['violations']):>4}  {row['status']}", flush=True)
+    for text in row["_violation_text"]:  # type: ignore[attr-defined]
+        print(f"    ! {text}")
+
+
+def summary(rows: list[dict[str, object]]) -> tuple[float, float] | None:
+    """(mean gap %, worst gap %) over the rows with a best known value."""
+    gaps = [float(r["gap_pct"]) for r in rows if r["gap_pct"] is not None]  # type: ignore[arg-type]
+    if not gaps:
+        return None
+    return sum(gaps) / len(gaps), max(gaps)
+
+
+def print_medians(runs: list[list[dict[str, object]]]) -> None:
+    """Per instance, the median over the runs; then the median of the runs' means."""
+    print(f"median of {len(runs)} runs:")
+    print(f"{'instance':<12} {'objective':>9} {'best':>6} {'gap%':>7} {'range':>13} {'viol':>4}")
+    for i, first in enumerate(runs[0]):
+        same = [run[i] for run in runs]
+        objectives = [int(r["objective"]) for r in same if r["objective"] is not None]  # type: ignore[call-overload]
+        gaps = [float(r["gap_pct"]) for r in same if r["gap_pct"] is not None]  # type: ignore[arg-type]
+        span = f"{min(objectives)}-{max(objectives)}" if objectives else "-"
+        middle = statistics.median(objectives) if objectives else None
+        if middle is not None and middle == int(middle):
+            middle = int(middle)
+        print(f"{first['instance']!s:<12} "
+              f"{fmt(middle):>9} "
+              f"{fmt(first['best_known']):>6} "
+              f"{fmt(round(statistics.median(gaps), 2) if gaps else None):>7} {span:>13} "
+              f"{sum(int(r['violations']) for r in same):>4}")  # type: ignore[call-overload]
+    means = [s for s in (summary(run) for run in runs) if s is not None]
+    if means:
+        print(f"runs' mean gaps {', '.join(f'{m:.2f}' for m, _ in means)} %: median "
+              f"{statistics.median(m for m, _ in means):.2f} %; worst gap per run "
+              f"{', '.join(f'{w:.2f}' for _, w in means)} %")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("files", nargs="+", type=Path)
@@ -89,31 +146,42 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--solutions", type=Path, default=None)
+    ap.add_argument("--repeats", type=int, default=1)
     args = ap.parse_args(argv)
-
-    rows = []
-    if not args.json:
-        print(f"{'instance':<12} {'objective':>9} {'best':>6} {'gap%':>7} {'bound':>7} "
-              f"{'seconds':>7} {'viol':>4}  status", flush=True)
+    if args.repeats < 1:
+        ap.error("--repeats must be at least 1")
+    # Read every file first: a bad one is reported before any solving starts.
+    instances = []
     for path in args.files:
-        row = run(path, args.seconds, args.workers, args.seed, args.solutions)
-        rows.append(row)
-        if args.json:
-            print(json.dumps({k: v for k, v in row.items() if not k.startswith("_")
-                              and k != "status"}), flush=True)
-        else:
-            def fmt(v: object) -> str:
-                return "-" if v is None else str(v)
-            print(f"{row['instance']!s:<12} {fmt(row['objective']):>9} {fmt(row['best_known']):>6} "
-                  f"{fmt(row['gap_pct']):>7} {fmt(row['bound']):>7} {fmt(row['seconds']):>7} "
-                  f"{fmt(row['violations']):>4}  {row['status']}", flush=True)
-            for text in row["_violation_text"]:  # type: ignore[attr-defined]
-                print(f"    ! {text}")
-    if not args.json:
-        gaps = [float(r["gap_pct"]) for r in rows if r["gap_pct"] is not None]  # type: ignore[arg-type]
-        if gaps:
-            print(f"mean gap {sum(gaps) / len(gaps):.2f} %, worst {max(gaps):.2f} %, "
+        try:
+            instances.append((path, curtois.load(path)))
+        except (OSError, curtois.CurtoisFormatError) as exc:
+            ap.error(f"{path}: {exc}")
+
+    runs: list[list[dict[str, object]]] = []
+    for r in range(1, args.repeats + 1):
+        rows: list[dict[str, object]] = []
+        runs.append(rows)
+        if not args.json:
+            if args.repeats > 1:
+                print(f"run {r} of {args.repeats}:")
+            print_table([])
+        for path, inst in instances:
+            row = run(path, inst, args.seconds, args.workers, args.seed, args.solutions)
+            rows.append(row)
+            if args.json:
+                out = {k: v for k, v in row.items() if not k.startswith("_") and k != "status"}
+                if args.repeats > 1:
+                    out["run"] = r
+                print(json.dumps(out), flush=True)
+            else:
+                print_row(row)
+        stats = summary(rows)
+        if not args.json and stats is not None:
+            print(f"mean gap {stats[0]:.2f} %, worst {stats[1]:.2f} %, "
                   f"violations {sum(int(r['violations']) for r in rows)}")  # type: ignore[call-overload]
+    if not args.json and args.repeats > 1:
+        print_medians(runs)
     return 0
 
 

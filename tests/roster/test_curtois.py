@@ -130,3 +130,32 @@ def test_the_benchmark_command_prints_json_and_writes_checkable_solutions(
     assert len(roster) == len(written) - 1
     assert curtois.objective(inst, roster) == 607
     assert curtois.hard_violations(inst, roster) == []
+
+
+def test_the_benchmark_command_repeats_runs_and_prints_their_medians(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import roster_benchmark
+
+    code = roster_benchmark.main(["--seconds", "10", "--repeats", "2",
+                                  str(BENCHMARKS / "Instance1.txt")])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "run 1 of 2:" in out and "run 2 of 2:" in out
+    medians = out.split("median of 2 runs:")[1].splitlines()
+    row = next(line.split() for line in medians if line.startswith("Instance1"))
+    # instance, median objective, best known, median gap, range, violations
+    assert row == ["Instance1", "607", "607", "0.0", "607-607", "0"]
+    assert "runs' mean gaps 0.00, 0.00 %: median 0.00 %" in out
+
+
+def test_the_benchmark_command_names_a_file_it_cannot_read(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import roster_benchmark
+
+    bad = tmp_path / "Broken.txt"
+    bad.write_text("SECTION_HORIZON\n14\n")
+    with pytest.raises(SystemExit) as exited:
+        roster_benchmark.main(["--seconds", "1", str(bad)])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "Broken.txt: missing SECTION_SHIFTS" in err
