@@ -91,11 +91,9 @@ def fmt(v: object) -> str:
     return "-" if v is None else str(v)
 
 
-def print_table(rows: list[dict[str, object]]) -> None:
+def print_header() -> None:
     print(f"{'instance':<12} {'objective':>9} {'best':>6} {'gap%':>7} {'bound':>7} "
           f"{'seconds':>7} {'viol':>4}  status", flush=True)
-    for row in rows:
-        print_row(row)
 
 
 def print_row(row: dict[str, object]) -> None:
@@ -165,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.json:
             if args.repeats > 1:
                 print(f"run {r} of {args.repeats}:")
-            print_table([])
+            print_header()
         for path, inst in instances:
             row = run(path, inst, args.seconds, args.workers, args.seed, args.solutions)
             rows.append(row)
