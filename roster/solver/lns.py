@@ -140,7 +140,7 @@ class Lns:
         else:
             # Half the people, a window sized so the block frees ``size`` of the cells.
             k = max(1, min(n, round(n * min(1.0, max(0.3, kind.size ** 0.5)))))
-            length = max(2, min(h, round(kind.size * n * h / k)))
+            length = max(min(2, h), min(h, round(kind.size * n * h / k)))
             start = self.rng.randrange(0, h - length + 1)
             staff, days = self.rng.sample(everyone, k), list(range(start, start + length))
         return kind, {(s, d) for s in staff for d in days}

@@ -42,7 +42,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from roster.solver import derive, floors
+from roster.solver import colgen, derive, floors
 from roster.solver.kpi import compute_kpis
 from roster.solver.lns import Lns
 from roster.solver.problem import (
@@ -804,9 +804,12 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
     if options.hint:
         rm.hint(options.hint)
     inc = _Incumbent(rm, options, started)
+    if COLGEN and use_colgen(rm, options):
+        _colgen_phase(rm, inc, options, deadline)
     # Phase 0: any roster that keeps the hard rules, fast (the objective makes CP-SAT's
     # first-solution heuristics much slower on contract-heavy models).
-    first = _first_roster(rm, inc, options, deadline)
+    first = (cp_model.FEASIBLE if inc.values is not None
+             else _first_roster(rm, inc, options, deadline))
     if first == cp_model.INFEASIBLE:
         return _result(rm, inc, first, started)
     if inc.values is not None:
@@ -872,6 +875,55 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
     stop_flag.set()
     watchdog.join()
     return _result(rm, inc, status, started)
+
+
+def use_colgen(rm: RosterModel, options: SolveOptions) -> bool:
+    return (not options.deterministic and options.use_lns and colgen.applicable(rm)
+            and options.time_limit_s >= 5)
+
+
+def _colgen_phase(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
+                  deadline: float) -> None:
+    """Column generation (:mod:`roster.solver.colgen`) for its bound and support, then
+    CP-SAT on the model restricted to that support for the first rosters."""
+    started = time.monotonic()
+    total = max(0.01, deadline - started)
+    cg = colgen.ColumnGeneration(rm)
+    res = cg.run(started + COLGEN_SHARE * total, max(1, options.num_workers), options.seed,
+                 inc.stop_requested)
+    if math.isfinite(res.bound):
+        inc.raise_bound(math.ceil(res.bound - 1e-6))
+    if LNS_DEBUG:
+        print(f"  colgen master={res.master:.1f} bound={res.bound:.1f} it={res.iterations}"
+              f" cols={res.columns} conv={res.converged} {res.seconds:.1f}s", flush=True)
+    if inc.stop_requested():
+        return
+    model = rm.m.clone()
+    proto = model.proto
+    for (s, d, k, j), v in rm.x.items():
+        if (d, k, j) not in res.support[s]:
+            proto.variables[v.index].domain[1] = 0
+    solver = cp_model.CpSolver()
+    limit = max(0.01, min(deadline, started + RESTRICT_SHARE * total) - time.monotonic())
+    _set_params(solver.parameters, options, limit, options.num_workers, lp_heavy=RESTRICT_LP)
+    patience = max(1.0, RESTRICT_PATIENCE_SHARE * options.time_limit_s)
+
+    def stalled() -> bool:
+        return inc.values is not None and time.monotonic() - inc.improved_at > patience
+
+    done = threading.Event()
+    watchdog = _start_watchdog(inc, [solver], solver, done, stalled)
+    callback = _Callback(inc, global_bound=False, throttle=COPY_THROTTLE_S)
+    callback.flush(solver, solver.solve(model, callback))
+    done.set()
+    watchdog.join()
+
+
+COLGEN = True
+COLGEN_SHARE = 0.35
+RESTRICT_SHARE = 0.6
+RESTRICT_LP = False
+RESTRICT_PATIENCE_SHARE = 0.1
 
 
 def _leave_one_core(params: cp_model.SatParameters, workers: int) -> None:
