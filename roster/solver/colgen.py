@@ -52,6 +52,8 @@ EPS = 1e-6
 SCALE = 1000
 # Stop once the Lagrangian bound is this close (relative) to the master's value.
 CLOSE_GAP = 0.003
+# The cost of one person over a hard cap in the master, in shortfall units.
+ARTIFICIAL = 100
 # Wall-clock cap on one pricing model.
 PRICING_LIMIT_S = 1.0
 
@@ -117,7 +119,14 @@ class ColumnGeneration:
             q = [index_of[v.index] for v in rm._qualifying(req)]
             counts: list[pywraplp.Constraint] = []
             if req.maximum is not None and len(q) > req.maximum:
-                counts.append(lp.Constraint(-inf, req.maximum))
+                # A cap is hard; its slack is priced far above any roster so that the
+                # first columns (each person's cheapest month) always give a master to
+                # price from.  A relaxation's bound is still a bound.
+                row = lp.Constraint(-inf, req.maximum)
+                excess = lp.NumVar(0, inf, "")
+                row.SetCoefficient(excess, -1)
+                self.objective.SetCoefficient(excess, ARTIFICIAL * rm.shortfall_unit)
+                counts.append(row)
             if req.minimum > 0:
                 row = lp.Constraint(req.minimum, inf)
                 short = lp.NumVar(0, req.minimum, "")

@@ -76,3 +76,14 @@ def test_it_stays_out_of_problems_whose_costs_are_shared_between_people() -> Non
     # person's schedule cannot be priced on its own.
     assert not colgen.applicable(RosterModel(small_ward(weights=SoftWeights())))
     assert colgen.applicable(RosterModel(small_ward()))
+
+
+def test_a_cancel_during_column_generation_returns_at_once() -> None:
+    p = curtois.to_problem(curtois.load(BENCHMARKS / "Instance8.txt"))
+    started = time.monotonic()
+    result = solve(p, SolveOptions(time_limit_s=60, num_workers=2, seed=0,
+                                   should_stop=lambda: time.monotonic() - started > 1.0))
+    assert time.monotonic() - started < 10
+    # Cancelled before any roster, or with the restricted model's first ones.
+    assert result.status in ("unknown", "feasible")
+    assert not result.assignments or verify(p, result.assignments) == []
