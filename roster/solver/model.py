@@ -810,6 +810,9 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
         rm.hint(options.hint)
     inc = _Incumbent(rm, options, started)
     if COLGEN and use_colgen(rm, options):
+        if options.hint:
+            # A warm start never starts worse than the roster it was given.
+            _hinted_roster(rm, inc, options, PHASE0_SHARE * options.time_limit_s)
         _colgen_phase(rm, inc, options, deadline)
         if inc.stop_requested():
             return _result(rm, inc, cp_model.UNKNOWN, started)
@@ -908,9 +911,18 @@ def _colgen_phase(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
     if inc.stop_requested() or not math.isfinite(res.master):
         return  # cancelled, or a person without any schedule: no master to follow
     model = rm.m.clone()
+    support = res.support
+    if inc.values is not None:
+        # The roster in hand (a warm start's) stays inside, and the search starts there.
+        for (s, d, k, j), v in rm.x.items():
+            if inc.values[v.index]:
+                support[s].add((d, k, j))
+        model.clear_hints()  # type: ignore[no-untyped-call]
+        model.proto.solution_hint.vars.extend(range(len(inc.values)))
+        model.proto.solution_hint.values.extend(inc.values)
     proto = model.proto
     for (s, d, k, j), v in rm.x.items():
-        if (d, k, j) not in res.support[s]:
+        if (d, k, j) not in support[s]:
             proto.variables[v.index].domain[1] = 0
     solver = cp_model.CpSolver()
     limit = max(0.01, min(deadline, started + RESTRICT_SHARE * total) - time.monotonic())

@@ -87,3 +87,16 @@ def test_a_cancel_during_column_generation_returns_at_once() -> None:
     # Cancelled before any roster, or with the restricted model's first ones.
     assert result.status in ("unknown", "feasible")
     assert not result.assignments or verify(p, result.assignments) == []
+
+
+def test_a_warm_start_cancelled_during_column_generation_keeps_the_roster_it_was_given(
+        ) -> None:
+    p = curtois.to_problem(curtois.load(BENCHMARKS / "Instance8.txt"))
+    given = solve(p, SolveOptions(time_limit_s=3, num_workers=2, seed=0))  # too short for it
+    assert given.objective is not None and given.assignments
+    started = time.monotonic()
+    result = solve(p, SolveOptions(time_limit_s=60, num_workers=2, seed=0,
+                                   hint=given.assignments,
+                                   should_stop=lambda: time.monotonic() - started > 1.0))
+    assert result.objective is not None and result.objective <= given.objective
+    assert verify(p, result.assignments) == []
