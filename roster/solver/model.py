@@ -929,17 +929,8 @@ def _colgen_phase(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
     # With the LP-heavy worker: on Instance 8, seeds 1–10, every roster within 7.8 %
     # of the best known, where the default portfolio left two of five near 15 %.
     _set_params(solver.parameters, options, limit, options.num_workers)
-    patience = max(1.0, RESTRICT_PATIENCE_SHARE * options.time_limit_s)
-
-    def stalled() -> bool:
-        return inc.values is not None and time.monotonic() - inc.improved_at > patience
-
-    done = threading.Event()
-    watchdog = _start_watchdog(inc, [solver], solver, done, stalled)
-    callback = _Callback(inc, global_bound=False, throttle=COPY_THROTTLE_S)
-    callback.flush(solver, solver.solve(model, callback))
-    done.set()
-    watchdog.join()
+    _search_until_stalled(inc, solver, model,
+                          max(1.0, RESTRICT_PATIENCE_SHARE * options.time_limit_s))
 
 
 COLGEN = True
@@ -1052,7 +1043,13 @@ def _local_search(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
     solver = cp_model.CpSolver()
     _set_params(solver.parameters, options, limit, max(2, options.num_workers), lp_heavy=False)
     _local_search_only(solver.parameters)
-    patience = max(1.0, LS_PATIENCE_SHARE * options.time_limit_s)
+    _search_until_stalled(inc, solver, rm.m, max(1.0, LS_PATIENCE_SHARE * options.time_limit_s))
+
+
+def _search_until_stalled(inc: _Incumbent, solver: cp_model.CpSolver, model: cp_model.CpModel,
+                          patience: float) -> None:
+    """Run ``solver`` on ``model``, offering its rosters, until its time limit or until
+    ``patience`` seconds pass without a better roster."""
 
     def stalled() -> bool:
         return inc.values is not None and time.monotonic() - inc.improved_at > patience
@@ -1060,7 +1057,7 @@ def _local_search(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
     done = threading.Event()
     watchdog = _start_watchdog(inc, [solver], solver, done, stalled)
     callback = _Callback(inc, global_bound=False, throttle=COPY_THROTTLE_S)
-    callback.flush(solver, solver.solve(rm.m, callback))
+    callback.flush(solver, solver.solve(model, callback))
     done.set()
     watchdog.join()
 

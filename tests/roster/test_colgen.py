@@ -16,7 +16,7 @@ from roster.solver.problem import Contract, Problem, SoftWeights, SolveOptions, 
 from roster.solver.verify import verify
 from tests.roster.test_solver import D, E, need, problem, want
 
-BENCHMARKS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "curtois"
+BENCHMARKS = Path(__file__).resolve().parents[1] / "data" / "curtois"
 
 
 def generate(rm: RosterModel, seconds: float = 20.0) -> colgen.ColgenResult:
