@@ -654,15 +654,19 @@ class RosterModel:
 
     def set_full_hint(self, values: Sequence[int]) -> None:
         """Hint every variable (a complete roster CP-SAT can start from at once)."""
-        self.m.clear_hints()  # type: ignore[no-untyped-call]
-        proto = self.m.proto
-        proto.solution_hint.vars.extend(range(len(values)))
-        proto.solution_hint.values.extend(values)
+        full_hint(self.m, values)
 
     def breakdown(self, value: Callable[[cp_model.IntVar], int]) -> dict[str, int]:
         return {name: t.const + sum(c * value(v) for v, c, _, _ in t.items)
                 for name, t in self.terms.items()}
 
+
+
+def full_hint(model: cp_model.CpModel, values: Sequence[int]) -> None:
+    """Hint every variable of ``model`` (or a clone of it) with ``values``."""
+    model.clear_hints()  # type: ignore[no-untyped-call]
+    model.proto.solution_hint.vars.extend(range(len(values)))
+    model.proto.solution_hint.values.extend(values)
 
 
 # ====================================================================== solving ==
@@ -917,9 +921,7 @@ def _colgen_phase(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
         for (s, d, k, j), v in rm.x.items():
             if inc.values[v.index]:
                 support[s].add((d, k, j))
-        model.clear_hints()  # type: ignore[no-untyped-call]
-        model.proto.solution_hint.vars.extend(range(len(inc.values)))
-        model.proto.solution_hint.values.extend(inc.values)
+        full_hint(model, inc.values)
     proto = model.proto
     for (s, d, k, j), v in rm.x.items():
         if (d, k, j) not in support[s]:
