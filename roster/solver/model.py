@@ -576,28 +576,40 @@ class RosterModel:
 
     def extremes(self, values: Sequence[int], rng: random.Random) -> list[int]:
         """The people at the ends of one spread term (drawn in proportion to what the
-        terms cost in ``values``), the end with fewer people tied first and whole: no
-        neighbourhood without a whole end can narrow that spread."""
+        terms cost in ``values``), the end with fewer people first and whole: no
+        neighbourhood without a whole end can narrow that spread.  The spread is
+        rounded to whole nights, weekends or hours, so an end is everyone past the
+        rounding threshold that narrowing by one unit asks for, not only those tied at
+        the very top or bottom."""
         costs: list[tuple[int, list[int]]] = []
         for name, members in self.spreads:
             term = self.terms[name]
             cost = term.const + sum(c * values[v.index] for v, c, _, _ in term.items)
             measured = [(scale * (const + sum(c * values[i] for i, c in lits)), s)
                         for s, lits, const, scale in members]
-            if len(measured) < 2:
+            if cost <= 0 or len(measured) < 2:
                 continue
             hi, lo = max(measured)[0], min(measured)[0]
-            if cost > 0 and hi > lo:
-                # Every person tied at either end: the spread narrows only when all move.
-                tops = [s for v, s in measured if v == hi]
-                bottoms = [s for v, s in measured if v == lo]
-                rng.shuffle(tops)
-                rng.shuffle(bottoms)
-                # The end with fewer people tied first, whole: moving it all narrows
-                # the spread.
-                small, large = sorted((tops, bottoms), key=lambda g: (len(g), rng.random()))
-                ends = small + large
-                costs.append((cost, ends))
+            if name == "fairness_hours":
+                # Whole hours: the highest difference rounded up, the lowest down.
+                top, bottom = 60 * (-(-hi // 60) - 1), 60 * (lo // 60 + 1)
+            else:
+                # The nearest whole unit: one unit narrower leaves at most ``width``
+                # between the ends.
+                unit, half = derive.FTE_SCALE, derive.FTE_SCALE // 2
+                units = -(-(hi - lo - half) // unit)
+                if units <= 0:
+                    continue
+                width = unit * (units - 1) + half
+                top, bottom = lo + width, hi - width
+            tops = [s for v, s in measured if v > top]
+            bottoms = [s for v, s in measured if v < bottom]
+            if not tops or not bottoms:
+                continue
+            rng.shuffle(tops)
+            rng.shuffle(bottoms)
+            small, large = sorted((tops, bottoms), key=lambda g: (len(g), rng.random()))
+            costs.append((cost, small + large))
         if not costs:
             return []
         return rng.choices([ends for _, ends in costs], weights=[c for c, _ in costs])[0]

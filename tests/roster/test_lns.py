@@ -76,6 +76,32 @@ def test_the_end_with_fewer_people_tied_comes_first_and_whole() -> None:
         assert ends[0] == 0 and sorted(ends[1:]) == [1, 2]
 
 
+def test_an_end_holds_everyone_past_the_rounding_threshold() -> None:
+    # Eight nights: A, D and E may work one each, so B (full time) and C (0.7 FTE) share
+    # five, best as 3 and 2: 3.0 and 2.86 nights per FTE against 1.0 at the bottom, a
+    # spread of 2 nights once rounded.  C is not tied with B at the top, yet the spread
+    # narrows only if C loses a night as well as B: the top end is B and C together,
+    # and it comes first, being smaller than the bottom one (A, D and E).
+    one = Contract(max_shifts_per_type={"N": 1})
+    p = replace(nights_problem(), num_days=8,
+                staff=(Staff("A", contract=one), Staff("B"), Staff("C", fte=0.7),
+                       Staff("D", contract=one), Staff("E", contract=one)),
+                coverage=tuple(CoverageRequirement(d, "N", minimum=1, maximum=1)
+                               for d in range(8)))
+    rm = RosterModel(p)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(rm.m) == cp_model.OPTIMAL
+    values = list(solver.response_proto.solution)
+    nights = [sum(values[v.index] for (s, _, _, _), v in rm.x.items() if s == i)
+              for i in range(5)]
+    assert nights == [1, 3, 2, 1, 1]
+    assert values[rm.spread_vars["fairness_nights"].index] == 2
+    for seed in range(5):
+        ends = rm.extremes(values, random.Random(seed))
+        assert sorted(ends[:2]) == [1, 2] and sorted(ends[2:]) == [0, 3, 4]
+
+
 def test_the_request_neighbourhood_holds_whoever_was_refused() -> None:
     # Two people on the one day shift: A and B asked for the day off (A more strongly),
     # C asked to work it.  The roster refuses B, and only B.
