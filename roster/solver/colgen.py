@@ -52,6 +52,9 @@ EPS = 1e-6
 SCALE = 1000
 # Stop once the Lagrangian bound is this close (relative) to the master's value.
 CLOSE_GAP = 0.003
+# Past its early deadline, column generation stops when the bound is this far below
+# the master (15 s into a 60 s budget: Instance 12 over 100 %, Instance 8 7 %).
+FAR_GAP = 0.2
 # The cost of one person over a hard cap in the master, in shortfall units.
 ARTIFICIAL = 100
 # Wall-clock cap on one pricing model.
@@ -206,7 +209,11 @@ class ColumnGeneration:
         return added, -math.inf, False
 
     def run(self, deadline: float, workers: int, seed: int = 0,
-            should_stop: Callable[[], bool] | None = None) -> ColgenResult:
+            should_stop: Callable[[], bool] | None = None,
+            early: float = math.inf) -> ColgenResult:
+        """Generate columns until convergence or ``deadline``; from ``early`` on, stop
+        as soon as the Lagrangian bound is more than ``FAR_GAP`` below the master (far
+        from converging, the restricted search makes better use of the time)."""
         started = time.monotonic()
         bound = -math.inf
         master = math.inf
@@ -236,6 +243,9 @@ class ColumnGeneration:
                     break
                 if master - bound <= CLOSE_GAP * max(1.0, abs(master)):
                     converged = True
+                    break
+                if (time.monotonic() >= early
+                        and master - bound > FAR_GAP * max(1.0, abs(master))):
                     break
         # The master's solution over every column generated so far.
         support: dict[int, set[Cell]] = {s: set() for s in range(self.n)}

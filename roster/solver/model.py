@@ -918,7 +918,7 @@ def _colgen_phase(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
     total = max(0.01, deadline - started)
     cg = colgen.ColumnGeneration(rm)
     res = cg.run(started + COLGEN_SHARE * total, max(1, options.num_workers), options.seed,
-                 inc.stop_requested)
+                 inc.stop_requested, early=started + COLGEN_EARLY_SHARE * total)
     if math.isfinite(res.bound):
         inc.raise_bound(math.ceil(res.bound - 1e-6))
     if LNS_DEBUG:
@@ -949,6 +949,8 @@ def _colgen_phase(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
 
 COLGEN = True
 COLGEN_SHARE = 0.35
+# Far from converging at this share of the budget, column generation hands over.
+COLGEN_EARLY_SHARE = 0.25
 RESTRICT_SHARE = 0.6
 RESTRICT_PATIENCE_SHARE = 0.1
 

@@ -35,6 +35,19 @@ def test_on_instance_1_the_bound_is_proved_and_within_a_percent_of_the_optimum()
     assert all(result.support[s] for s in range(len(rm.p.staff)))
 
 
+def test_far_from_converging_after_its_early_deadline_it_hands_over() -> None:
+    # Instance 8's first rounds leave the bound far below the master: with the early
+    # deadline already passed, one round is all it does; without one it goes on.
+    rm = RosterModel(curtois.to_problem(curtois.load(BENCHMARKS / "Instance8.txt")))
+    now = time.monotonic()
+    early = colgen.ColumnGeneration(rm).run(now + 10, workers=2, early=now)
+    assert early.iterations == 1 and not early.converged
+    assert early.master - early.bound > colgen.FAR_GAP * early.master
+    now = time.monotonic()
+    late = colgen.ColumnGeneration(rm).run(now + 10, workers=2)
+    assert late.iterations > 1
+
+
 def small_ward(**kw: Any) -> Problem:
     # Four nurses, a week of day and evening shifts; one evening nurse must hold ACLS
     # (only B and D do), at most two on a day shift, A wants Monday off in all but name.
