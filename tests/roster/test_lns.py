@@ -41,13 +41,18 @@ def nights_problem() -> Problem:
         start_date=dt.date(2025, 3, 3))
 
 
-def test_the_fairness_neighbourhood_holds_the_busiest_and_the_least_busy_person() -> None:
-    p = nights_problem()
+def solved(p: Problem) -> tuple[RosterModel, list[int]]:
+    """The model of ``p`` and its optimal solution (one worker: small models)."""
     rm = RosterModel(p)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     assert solver.solve(rm.m) == cp_model.OPTIMAL
-    values = list(solver.response_proto.solution)
+    return rm, list(solver.response_proto.solution)
+
+
+def test_the_fairness_neighbourhood_holds_the_busiest_and_the_least_busy_person() -> None:
+    p = nights_problem()
+    rm, values = solved(p)
     nights = {person.id: sum(values[v.index] for (s, _, _, _), v in rm.x.items() if s == i)
               for i, person in enumerate(p.staff)}
     assert nights["A"] == 1 and sorted((nights["B"], nights["C"])) == [2, 3]
@@ -66,11 +71,7 @@ def test_the_end_with_fewer_people_tied_comes_first_and_whole() -> None:
                             for x, n in contracts.items()),
                 coverage=tuple(CoverageRequirement(d, "N", minimum=1, maximum=1)
                                for d in range(7)))
-    rm = RosterModel(p)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    assert solver.solve(rm.m) == cp_model.OPTIMAL
-    values = list(solver.response_proto.solution)
+    rm, values = solved(p)
     for seed in range(5):
         ends = rm.extremes(values, random.Random(seed))
         assert ends[0] == 0 and sorted(ends[1:]) == [1, 2]
@@ -88,11 +89,7 @@ def test_an_end_holds_everyone_past_the_rounding_threshold() -> None:
                        Staff("D", contract=one), Staff("E", contract=one)),
                 coverage=tuple(CoverageRequirement(d, "N", minimum=1, maximum=1)
                                for d in range(8)))
-    rm = RosterModel(p)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    assert solver.solve(rm.m) == cp_model.OPTIMAL
-    values = list(solver.response_proto.solution)
+    rm, values = solved(p)
     nights = [sum(values[v.index] for (s, _, _, _), v in rm.x.items() if s == i)
               for i in range(5)]
     assert nights == [1, 3, 2, 1, 1]
@@ -114,11 +111,7 @@ def test_the_request_neighbourhood_holds_whoever_was_refused() -> None:
                   ShiftRequest("C", 0, "D", on=True, weight=1)),
         fatigue=FatigueRules(None, None, None, None, None),
         weights=SoftWeights.benchmark(), start_date=dt.date(2025, 3, 3))
-    rm = RosterModel(p)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    assert solver.solve(rm.m) == cp_model.OPTIMAL
-    values = list(solver.response_proto.solution)
+    rm, values = solved(p)
     assert rm.refused(values, random.Random(0)) == [1]
     # A roster that refuses everyone owes them all, the heaviest refusal most likely
     # first.
@@ -133,9 +126,5 @@ def test_the_request_neighbourhood_holds_whoever_was_refused() -> None:
 
 
 def test_a_spread_of_zero_gives_no_fairness_target() -> None:
-    p = replace(nights_problem(), staff=(Staff("B"), Staff("C")))
-    rm = RosterModel(p)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    assert solver.solve(rm.m) == cp_model.OPTIMAL
-    assert rm.extremes(list(solver.response_proto.solution), random.Random(0)) == []
+    rm, values = solved(replace(nights_problem(), staff=(Staff("B"), Staff("C"))))
+    assert rm.extremes(values, random.Random(0)) == []
