@@ -118,6 +118,9 @@ class RosterModel:
         self.shortfall_unit = 1
         # Spread term → its spread variable (the members are in ``spreads``).
         self.spread_vars: dict[str, cp_model.IntVar] = {}
+        # Spread term → (highest, lowest measure) → the thresholds past which people must
+        # move for the spread, as rounded, to narrow by one unit (None: nothing to narrow).
+        self.spread_ends: dict[str, Callable[[int, int], tuple[int, int] | None]] = {}
         self._build()
 
     # ---------------------------------------------------------------- variables --
@@ -347,6 +350,9 @@ class RosterModel:
             worked: dict[int, list[tuple[int, int]]] = {s: [] for s in range(n_staff)}
             for (s, _, k), v in self.y.items():
                 worked[s].append((v.index, self.shifts[k].length_minutes))
+            # Whole hours: the highest difference rounded up, the lowest down.
+            self.spread_ends["fairness_hours"] = lambda hi, lo: (
+                60 * (-(-hi // 60) - 1), 60 * (lo // 60 + 1))
             self.spreads.append(("fairness_hours", [
                 (s, worked[s], -p.contracted_minutes(person), 1)
                 for s, person in enumerate(p.staff)]))
@@ -379,6 +385,7 @@ class RosterModel:
         self.m.add(derive.FTE_SCALE * spread >= hi - lo - derive.FTE_SCALE // 2)
         self.terms[name].add(spread, weight, 0, units)
         self.spread_vars[name] = spread
+        self.spread_ends[name] = _nearest_unit_ends
 
     # ------------------------------------------------------------------ coverage --
     def _qualifying(self, req: CoverageRequirement) -> list[cp_model.IntVar]:
@@ -589,19 +596,10 @@ class RosterModel:
                         for s, lits, const, scale in members]
             if cost <= 0 or len(measured) < 2:
                 continue
-            hi, lo = max(measured)[0], min(measured)[0]
-            if name == "fairness_hours":
-                # Whole hours: the highest difference rounded up, the lowest down.
-                top, bottom = 60 * (-(-hi // 60) - 1), 60 * (lo // 60 + 1)
-            else:
-                # The nearest whole unit: one unit narrower leaves at most ``width``
-                # between the ends.
-                unit, half = derive.FTE_SCALE, derive.FTE_SCALE // 2
-                units = -(-(hi - lo - half) // unit)
-                if units <= 0:
-                    continue
-                width = unit * (units - 1) + half
-                top, bottom = lo + width, hi - width
+            thresholds = self.spread_ends[name](max(measured)[0], min(measured)[0])
+            if thresholds is None:
+                continue
+            top, bottom = thresholds
             tops = [s for v, s in measured if v > top]
             bottoms = [s for v, s in measured if v < bottom]
             if not tops or not bottoms:
@@ -901,6 +899,17 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
     stop_flag.set()
     watchdog.join()
     return _result(rm, inc, status, started)
+
+
+def _nearest_unit_ends(hi: int, lo: int) -> tuple[int, int] | None:
+    """Thresholds of a spread rounded to the nearest unit (``derive.FTE_SCALE``): one
+    unit narrower leaves at most ``width`` between the ends."""
+    unit, half = derive.FTE_SCALE, derive.FTE_SCALE // 2
+    units = -(-(hi - lo - half) // unit)
+    if units <= 0:
+        return None
+    width = unit * (units - 1) + half
+    return lo + width, hi - width
 
 
 def use_colgen(rm: RosterModel, options: SolveOptions) -> bool:
