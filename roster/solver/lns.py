@@ -20,6 +20,11 @@ Kinds of neighbourhood (all measured on the benchmark; each earns its place):
 * ``wish``: like ``staff``, but half the people are ones whose requests the incumbent
   refuses (drawn by the weight refused): honouring a day off means rearranging that
   person's month and finding a colleague for the shift.
+* ``shifts``: everybody over a window of days, but who works which day stays as the
+  incumbent has it; only the shift and unit of each worked day are re-chosen.  Kept
+  that way the window can span most of the period (the sub-problems close in under a
+  second on the generated unit), which is what evens out nights between people: a
+  night moves from one person to another who works that day anyway.
 
 The sub-problems are solved with CP-SAT's LP-heavy worker (``max_lp``): with the
 linear relaxation of the run and rest rules the sub-problems close in about a second,
@@ -52,6 +57,8 @@ class _Kind:
 
 # A neighbourhood kind grows after a proof within this share of its time slice.
 GROW_BELOW = 0.5
+# The ``shifts`` kind's first window, in days (it grows while its sub-problems close).
+SHIFTS_DAYS = 10
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,9 @@ class Lns:
 
     ``cells`` maps (staff index, day) → proto indices of the booleans that decide the
     cell (every shift/unit variable of that person on that day).  Fixing them fixes
-    the cell; every derived variable follows by propagation.
+    the cell; every derived variable follows by propagation.  ``work`` maps the same
+    cells → proto index of the boolean "works that day" (without it there is no
+    ``shifts`` neighbourhood).
     """
 
     def __init__(
@@ -84,6 +93,7 @@ class Lns:
         day_costs: Sequence[tuple[int, int, int]] = (),
         extremes: Callable[[Sequence[int], random.Random], list[int]] | None = None,
         refused: Callable[[Sequence[int], random.Random], list[int]] | None = None,
+        work: dict[tuple[int, int], int] | None = None,
     ) -> None:
         self.base = base
         # Deterministic runs judge a step by CP-SAT's work count, never by the clock.
@@ -96,6 +106,7 @@ class Lns:
         self.day_costs = list(day_costs)
         self.extremes = extremes
         self.refused = refused
+        self.work = work or {}
         self.incumbent: list[int] = []
         total = max(1, num_staff * num_days)
         # Initial sizes from the benchmark: ~1 s sub-problems on mid-size instances.
@@ -108,6 +119,8 @@ class Lns:
             self.kinds.append(_Kind("fair", size=min(1.0, 3 / max(1, num_staff))))
         if refused is not None:
             self.kinds.append(_Kind("wish", size=min(1.0, 3 / max(1, num_staff))))
+        if self.work:
+            self.kinds.append(_Kind("shifts", size=min(1.0, SHIFTS_DAYS / max(1, num_days))))
         self.steps = 0
 
     # ------------------------------------------------------------ neighbourhoods --
@@ -118,7 +131,11 @@ class Lns:
         self.steps += 1
         h, n = self.num_days, self.num_staff
         everyone = list(range(n))
-        if kind.name == "days":
+        if kind.name == "shifts":
+            length = max(1, min(h, round(kind.size * h)))
+            start = self.rng.randrange(0, h - length + 1)
+            staff, days = everyone, list(range(start, start + length))
+        elif kind.name == "days":
             length = max(1, min(h, round(kind.size * h)))
             start = self.rng.randrange(0, h - length + 1)
             hot = self._costly_day()
@@ -175,6 +192,10 @@ class Lns:
         proto = sub.proto
         for cell, idxs in self.cells.items():
             if cell in free:
+                if kind.name == "shifts" and cell in self.work:
+                    # Who works which day stays; which shift and unit is free.
+                    dom = proto.variables[self.work[cell]].domain
+                    dom[0] = dom[1] = incumbent[self.work[cell]]
                 continue
             for i in idxs:
                 dom = proto.variables[i].domain

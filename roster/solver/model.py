@@ -1144,7 +1144,8 @@ class _LnsRun:
         self.search = Lns(rm.m, cells, len(rm.p.staff), rm.h, options.seed,
                           options.deterministic, day_costs=rm.day_costs,
                           extremes=rm.extremes if rm.spreads else None,
-                          refused=rm.refused if rm.request_lits else None)
+                          refused=rm.refused if rm.request_lits else None,
+                          work={key: v.index for key, v in rm.w.items()})
         self.inc, self.options, self.deadline, self.holder = inc, options, deadline, holder
         self.lock = threading.Lock()
         self.dtime_left = max(0.0, options.time_limit_s * (1 - PHASE1_SHARE))

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
+from roster.solver.lns import Lns
 from roster.solver.model import RosterModel
 from roster.solver.problem import (
     Contract,
@@ -128,3 +129,61 @@ def test_the_request_neighbourhood_holds_whoever_was_refused() -> None:
 def test_a_spread_of_zero_gives_no_fairness_target() -> None:
     rm, values = solved(replace(nights_problem(), staff=(Staff("B"), Staff("C"))))
     assert rm.extremes(values, random.Random(0)) == []
+
+
+class _Best(cp_model.CpSolverSolutionCallback):
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: list[int] = []
+        self.objective: float | None = None
+
+    def on_solution_callback(self) -> None:
+        self.values = list(self.response_proto.solution)
+        self.objective = self.objective_value
+
+
+def test_the_shifts_neighbourhood_keeps_who_works_each_day_and_rebalances_shifts() -> None:
+    # A works every night and B every day; C is off.  Sharing the nights three and
+    # three is the best roster that keeps those working days; sharing them among all
+    # three (C working) would be better still, so the step must keep C off to prove
+    # the neighbourhood keeps who works which day.
+    day = ShiftType("D", 480, start_minute=9 * 60)
+    p = Problem(
+        num_days=6, shift_types=(day, N),
+        staff=(Staff("A"), Staff("B"), Staff("C")),
+        coverage=tuple(CoverageRequirement(d, t, minimum=1, maximum=1)
+                       for d in range(6) for t in ("D", "N")),
+        fatigue=FatigueRules(None, None, None, None, None),
+        weights=SoftWeights(fairness_nights=10, fairness_weekends=0, fairness_hours=0,
+                            no_senior=0, stability=0, overtime_per_hour=0),
+        start_date=dt.date(2025, 3, 3))
+    rm = RosterModel(p)
+    pinned = rm.m.clone()
+    for (s, _, k, _), v in rm.x.items():
+        pinned.add(v == int((s, k) in ((0, 1), (1, 0))))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(pinned) == cp_model.OPTIMAL
+    incumbent = list(solver.response_proto.solution)
+    assert solver.objective_value == 60  # nights 6, 0 and 0
+
+    cells: dict[tuple[int, int], list[int]] = {}
+    for (s, d, _, _), v in rm.x.items():
+        cells.setdefault((s, d), []).append(v.index)
+    search = Lns(rm.m, cells, 3, 6, seed=0, work={key: v.index for key, v in rm.w.items()})
+    search.kinds = [k for k in search.kinds if k.name == "shifts"]
+    search.kinds[0].size = 1.0
+
+    def configure(params: cp_model.SatParameters, limit: float) -> None:
+        params.num_workers = 1
+        params.max_time_in_seconds = limit
+
+    best = _Best()
+    report = search.step(incumbent, 60, 10.0, configure, best, lambda _: None, lambda: None)
+    assert report.kind == "shifts" and report.optimal
+    assert best.objective == 30  # nights 3, 3 and 0: C stays off
+    for (s, d), w in rm.w.items():
+        assert best.values[w.index] == incumbent[w.index], (s, d)
+    nights = [sum(best.values[v.index] for (s2, _, k, _), v in rm.x.items() if s2 == s and k == 1)
+              for s in range(3)]
+    assert nights == [3, 3, 0]
