@@ -1145,7 +1145,10 @@ class _LnsRun:
                           options.deterministic, day_costs=rm.day_costs,
                           extremes=rm.extremes if rm.spreads else None,
                           refused=rm.refused if rm.request_lits else None,
-                          work={key: v.index for key, v in rm.w.items()})
+                          # With one shift type in one unit, a worked day has no
+                          # other shift to take: no ``shifts`` neighbourhood.
+                          work=({key: v.index for key, v in rm.w.items()}
+                                if len(rm.shifts) > 1 or len(rm.units) > 1 else None))
         self.inc, self.options, self.deadline, self.holder = inc, options, deadline, holder
         self.lock = threading.Lock()
         self.dtime_left = max(0.0, options.time_limit_s * (1 - PHASE1_SHARE))
