@@ -131,14 +131,10 @@ class Lns:
         self.steps += 1
         h, n = self.num_days, self.num_staff
         everyone = list(range(n))
-        if kind.name == "shifts":
+        if kind.name in ("days", "shifts"):
             length = max(1, min(h, round(kind.size * h)))
             start = self.rng.randrange(0, h - length + 1)
-            staff, days = everyone, list(range(start, start + length))
-        elif kind.name == "days":
-            length = max(1, min(h, round(kind.size * h)))
-            start = self.rng.randrange(0, h - length + 1)
-            hot = self._costly_day()
+            hot = self._costly_day() if kind.name == "days" else None
             if hot is not None and self.rng.random() < 0.5:
                 # Half the time, a window around a day whose cover the incumbent misses.
                 start = max(0, min(h - length, hot - self.rng.randrange(length)))
