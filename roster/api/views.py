@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django import forms
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
@@ -39,6 +40,25 @@ class AuditedModelViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
 
     def perform_destroy(self, instance: Any) -> None:
         services.record_delete(actor=self.request.user, instance=instance)
+
+
+# The largest id a 64-bit database key holds.
+MAX_ID = 2**63 - 1
+# The furthest ahead ``expiring_within_days`` looks: ten years covers every certificate.
+MAX_EXPIRY_DAYS = 3660
+
+
+class WholeNumberFilter(filters.NumberFilter):  # type: ignore[misc]
+    """A whole number within ``min_value``..``max_value`` (by default, any id a database
+    key can hold): anything else is a 400 naming the parameter, never a database
+    overflow."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 # --- reference data: readable by everyone logged in -----------------------------------
@@ -102,8 +122,8 @@ class ShiftTypeViewSet(AuditedModelViewSet):
 # --- people -------------------------------------------------------------------------
 
 class StaffFilter(filters.FilterSet):  # type: ignore[misc]
-    unit = filters.NumberFilter(field_name="home_unit")
-    site = filters.NumberFilter(field_name="home_unit__site")
+    unit = WholeNumberFilter(field_name="home_unit")
+    site = WholeNumberFilter(field_name="home_unit__site")
 
     class Meta:
         model = m.Staff
@@ -125,17 +145,19 @@ class StaffViewSet(AuditedModelViewSet):
 
 
 class CertificationFilter(filters.FilterSet):  # type: ignore[misc]
-    unit = filters.NumberFilter(field_name="staff__home_unit")
-    expiring_within_days = filters.NumberFilter(method="filter_expiring", label="Expiring within N days")
+    unit = WholeNumberFilter(field_name="staff__home_unit")
+    expiring_within_days = WholeNumberFilter(
+        method="filter_expiring", label="Expiring within N days", min_value=0, max_value=MAX_EXPIRY_DAYS
+    )
 
     class Meta:
         model = m.Certification
         fields = ["unit", "type", "staff"]
 
     def filter_expiring(self, queryset: QuerySet[m.Certification], name: str, value: Any) -> QuerySet[m.Certification]:
-        if value is None or value < 0:
+        if value is None:
             return queryset
-        return queryset.filter(expires__lte=timezone.localdate() + dt.timedelta(days=int(value)))
+        return queryset.filter(expires__lte=timezone.localdate() + dt.timedelta(days=value))
 
 
 class CertificationViewSet(AuditedModelViewSet):
@@ -338,7 +360,7 @@ class RosterViewSet(
 class AssignmentFilter(filters.FilterSet):  # type: ignore[misc]
     date_from = filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = filters.DateFilter(field_name="date", lookup_expr="lte")
-    unit = filters.NumberFilter(field_name="roster__unit")
+    unit = WholeNumberFilter(field_name="roster__unit")
 
     class Meta:
         model = m.Assignment

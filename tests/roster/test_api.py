@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -259,6 +260,32 @@ def test_bad_input_to_each_write_endpoint_names_the_field_and_writes_nothing(wor
     assert response.status_code != 404
     assert field in response.json(), response.json()
     assert AuditEvent.objects.count() == before
+
+
+BAD_FILTERS = [
+    ("/api/staff/?unit=99999999999999999999", "unit"),
+    ("/api/staff/?site=1.5", "site"),
+    ("/api/certifications/?unit=-1", "unit"),
+    ("/api/certifications/?expiring_within_days=99999999999", "expiring_within_days"),
+    ("/api/certifications/?expiring_within_days=-5", "expiring_within_days"),
+    ("/api/assignments/?unit=icu", "unit"),
+]
+
+
+@pytest.mark.parametrize("query, param", BAD_FILTERS, ids=[q for q, _ in BAD_FILTERS])
+def test_a_filter_value_no_id_or_day_count_can_take_is_a_400_naming_it(world, query, param):
+    response = world.client_for(world.admin).get(query)
+    assert response.status_code == 400, response.content
+    assert param in response.json()
+
+
+def test_certifications_expiring_within_n_days_are_those_that_lapse_by_then(world):
+    today = timezone.localdate()
+    soon = f.CertificationFactory(staff=world.nurse, expires=today + dt.timedelta(days=10))
+    f.CertificationFactory(staff=world.nurse, expires=today + dt.timedelta(days=100))
+    client = world.client_for(world.manager)
+    assert ids(client.get("/api/certifications/?expiring_within_days=30")) == {soon.pk}
+    assert len(ids(client.get("/api/certifications/?expiring_within_days=3660"))) == 2
 
 
 def test_malformed_json_is_a_400_not_a_500(world):
