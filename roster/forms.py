@@ -14,6 +14,7 @@ from . import access
 from .models import AuditEvent, Certification, Roster, ShiftType, Site, Staff, Unit
 from .rules import RULE_LABELS, UNWAIVABLE
 from .selectors import staff_search
+from .timeutil import validate_day
 
 
 class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -125,6 +126,7 @@ class GenerateForm(forms.Form):
     start_date = forms.DateField(
         label="First day",
         help_text="A Monday.",
+        validators=[validate_day],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     weeks = forms.IntegerField(

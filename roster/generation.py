@@ -41,7 +41,7 @@ from .models import (
 from .solver import problem as sp
 from .solver.explain import explain
 from .solver.model import solve
-from .timeutil import shift_interval
+from .timeutil import check_days, shift_interval
 
 HISTORY_DAYS = 7
 SENIOR_YEARS = 5
@@ -271,6 +271,7 @@ def solver_run_request(
             raise NotAllowed("You may not generate rosters for this unit.", field="unit")
     elif not managed_sites(actor).filter(pk=site.pk).exists():
         raise NotAllowed("Only a coordinator of this site may generate every unit at once.", field="site")
+    check_days(start_date=start_date, end_date=end_date)
     if end_date < start_date:
         raise DomainError("The period must end on or after its start.", field="end_date")
     if (end_date - start_date).days >= 63:

@@ -18,6 +18,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
 
+from .timeutil import validate_day
+
 
 def validate_timezone(value: str) -> None:
     if value not in available_timezones():
@@ -317,7 +319,7 @@ class CensusEstimate(models.Model):
     """Expected patients on a unit during one shift, from which ratio rules derive staffing."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="census_estimates")
-    date = models.DateField()
+    date = models.DateField(validators=[validate_day])
     shift_type = models.ForeignKey(ShiftType, on_delete=models.CASCADE)
     patients = models.PositiveIntegerField()
 
@@ -338,7 +340,7 @@ class CoverageRequirement(models.Model):
     """
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="coverage_requirements")
-    date = models.DateField()
+    date = models.DateField(validators=[validate_day])
     shift_type = models.ForeignKey(ShiftType, on_delete=models.CASCADE)
     role = models.CharField(max_length=12, choices=Staff.Role.choices, blank=True)
     skill = models.ForeignKey(Skill, on_delete=models.CASCADE, null=True, blank=True)
@@ -382,8 +384,8 @@ class Leave(models.Model):
 
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="leave")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ANNUAL)
-    start_date = models.DateField()
-    end_date = models.DateField()
+    start_date = models.DateField(validators=[validate_day])
+    end_date = models.DateField(validators=[validate_day])
     # Private: seen by the person and their managers, never by colleagues.
     reason = models.TextField(blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
@@ -416,7 +418,7 @@ class Preference(models.Model):
         DECLINED = "declined", "Declined"
 
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="preferences")
-    date = models.DateField()
+    date = models.DateField(validators=[validate_day])
     shift_type = models.ForeignKey(
         ShiftType, on_delete=models.CASCADE, null=True, blank=True, help_text="Empty means the whole day."
     )
@@ -449,8 +451,8 @@ class Roster(models.Model):
         ARCHIVED = "archived", "Archived"
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="rosters")
-    start_date = models.DateField()
-    end_date = models.DateField()
+    start_date = models.DateField(validators=[validate_day])
+    end_date = models.DateField(validators=[validate_day])
     version = models.PositiveIntegerField(default=1)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     based_on = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -484,7 +486,7 @@ class Waiver(models.Model):
     """A manager's recorded exception to one hard rule for one person and day."""
 
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="waivers")
-    date = models.DateField()
+    date = models.DateField(validators=[validate_day])
     rule = models.CharField(max_length=40)
     reason = models.TextField()
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -512,7 +514,7 @@ class Assignment(models.Model):
     roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="assignments")
     staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="assignments")
     shift_type = models.ForeignKey(ShiftType, on_delete=models.PROTECT)
-    date = models.DateField()
+    date = models.DateField(validators=[validate_day])
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     live = models.BooleanField(default=False)
@@ -629,8 +631,8 @@ class SolverRun(models.Model):
         Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="solver_runs",
         help_text="Empty: every unit of the site at once, sharing its float pool.",
     )
-    start_date = models.DateField()
-    end_date = models.DateField()
+    start_date = models.DateField(validators=[validate_day])
+    end_date = models.DateField(validators=[validate_day])
     time_limit_seconds = models.PositiveIntegerField(default=30)
     seed = models.PositiveIntegerField(default=0)
     requested_by = models.ForeignKey(
@@ -730,9 +732,9 @@ class SwapRequest(models.Model):
         help_text="In a trade: the colleague's shift the requester takes in return.",
     )
     # What was offered, kept as it was: after a trade the rows may hold other shifts.
-    date = models.DateField()
+    date = models.DateField(validators=[validate_day])
     shift_type = models.ForeignKey(ShiftType, on_delete=models.PROTECT, related_name="+")
-    counter_date = models.DateField(null=True, blank=True)
+    counter_date = models.DateField(null=True, blank=True, validators=[validate_day])
     counter_shift_type = models.ForeignKey(
         ShiftType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -793,7 +795,7 @@ class OpenShift(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="open_shifts")
-    date = models.DateField()
+    date = models.DateField(validators=[validate_day])
     shift_type = models.ForeignKey(ShiftType, on_delete=models.PROTECT, related_name="+")
     role = models.CharField(max_length=12, choices=Staff.Role.choices, blank=True)
     skill = models.ForeignKey(Skill, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from . import access, calendar_feed, my_shifts, notifications, services
 from .errors import DomainError, NotAllowed
 from .models import Leave, Preference, ShiftType, Staff
+from .timeutil import EARLIEST_DAY, LATEST_DAY, validate_day
 
 
 def _me(request: HttpRequest) -> Staff:
@@ -35,6 +36,8 @@ def _month(value: str | None, today: dt.date) -> dt.date:
         first = dt.date.fromisoformat(f"{value}-01")
     except ValueError as exc:
         raise Http404("Months look like 2026-03.") from exc
+    if not EARLIEST_DAY <= first <= LATEST_DAY:
+        raise Http404(f"Months run from {EARLIEST_DAY:%Y-%m} to {LATEST_DAY:%Y-%m}.")
     return first
 
 
@@ -95,13 +98,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
 
 class LeaveForm(forms.Form):
     kind = forms.ChoiceField(choices=Leave.Kind.choices)
-    start_date = forms.DateField(label="First day", widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label="Last day", widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label="First day", validators=[validate_day], widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_date = forms.DateField(label="Last day", validators=[validate_day], widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(required=False, max_length=500, help_text="Only you and your managers see it.")
 
 
 class PreferenceForm(forms.Form):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(validators=[validate_day], widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(choices=Preference.Kind.choices)
     shift_type = forms.ModelChoiceField(queryset=ShiftType.objects.none(), required=False,
                                         empty_label="The whole day", label="Shift")

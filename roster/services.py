@@ -29,7 +29,7 @@ from .models import (
     Unit,
     Waiver,
 )
-from .timeutil import shift_interval
+from .timeutil import check_days, shift_interval
 
 M = TypeVar("M", bound=models.Model)
 
@@ -292,6 +292,7 @@ def waiver_record(*, actor: Any, staff: Staff, day: dt.date, rule: str, reason: 
     """A manager's recorded exception to one waivable hard rule, for one person and day."""
     if not can_manage_unit(actor, staff.home_unit_id):
         raise NotAllowed("Only a manager of this person's unit may record a waiver.", field="staff")
+    check_days(date=day)
     if rule not in rules.RULE_LABELS:
         raise DomainError(f"Unknown rule {rule!r}.", field="rule")
     if rule in rules.UNWAIVABLE:
@@ -310,6 +311,7 @@ def roster_create(*, actor: Any, unit: Unit, start_date: dt.date, end_date: dt.d
     """A new draft version of the unit's roster for the period (copying the one in force)."""
     if not can_manage_unit(actor, unit.pk):
         raise NotAllowed("You may not create rosters for this unit.", field="unit")
+    check_days(start_date=start_date, end_date=end_date)
     if end_date < start_date:
         raise DomainError("The roster must end on or after its start.", field="end_date")
     if (end_date - start_date).days > 62:
@@ -391,6 +393,7 @@ def leave_request(
     *, actor: Any, staff: Staff, kind: str, start_date: dt.date, end_date: dt.date, reason: str = ""
 ) -> Leave:
     _acting_for(actor, staff)
+    check_days(start_date=start_date, end_date=end_date)
     if end_date < start_date:
         raise DomainError("Leave must end on or after its first day.", field="end_date")
     overlapping = Leave.objects.filter(

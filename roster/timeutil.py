@@ -11,6 +11,30 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
+
+from .errors import DomainError
+
+# The days Headroom plans for. Every date a person enters (a roster's period, leave, a
+# request, a cover requirement…) falls in this range, so the arithmetic around it (the
+# week of history before a period, its weeks, time zones) never leaves the calendar.
+EARLIEST_DAY = dt.date(2000, 1, 1)
+LATEST_DAY = dt.date(2099, 12, 31)
+DAY_RANGE = f"Use a date between {EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}."
+
+
+def validate_day(value: dt.date) -> None:
+    """Model and form validator: ``value`` is a day Headroom plans for."""
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValidationError(DAY_RANGE, code="day_range")
+
+
+def check_days(**days: dt.date) -> None:
+    """Refuse, naming the field, the first of ``days`` Headroom does not plan for."""
+    for field, value in days.items():
+        if not EARLIEST_DAY <= value <= LATEST_DAY:
+            raise DomainError(DAY_RANGE, field=field)
+
 
 def shift_interval(
     day: dt.date, start: dt.time, duration_minutes: int, tz_name: str

@@ -239,6 +239,14 @@ BAD = [
     ("/api/solver-runs/", {"site": "north", "unit": "icu", "start_date": "2026-03-02", "end_date": "2026-03-29", "time_limit_seconds": 0}, "time_limit_seconds"),
     ("/api/contracts/", {"name": "Bad", "unavailable_weekdays": [9]}, "unavailable_weekdays"),
     ("/api/sites/", {"name": "Elsewhere", "code": "else", "timezone": "Mars/Olympus"}, "timezone"),
+    # Dates outside the years Headroom plans for (2000–2099).
+    ("/api/rosters/", {"unit": "icu", "start_date": "0001-01-01", "end_date": "0001-01-28"}, "start_date"),
+    ("/api/solver-runs/", {"site": "north", "unit": "icu", "start_date": "9999-12-27", "end_date": "9999-12-31"}, "start_date"),
+    ("/api/leave/", {"start_date": "9999-12-29", "end_date": "9999-12-31"}, "start_date"),
+    ("/api/preferences/", {"date": "1999-12-31", "kind": "off"}, "date"),
+    ("/api/coverage/", {"unit": "icu", "date": "2100-01-01", "shift_type": "day", "role": "RN", "minimum": 1, "preferred": 1, "maximum": 1}, "date"),
+    ("/api/census/", {"unit": "icu", "date": "9999-12-31", "shift_type": "day", "patients": 3}, "date"),
+    ("/api/waivers/", {"staff": "nurse", "date": "9999-12-31", "rule": "min_rest", "reason": "x"}, "date"),
 ]
 
 

@@ -45,6 +45,9 @@ def test_my_shifts_lists_upcoming_published_shifts_in_local_time(client, world):
 def test_a_bad_month_is_a_404_not_a_500(client, world):
     client.force_login(world.nurse.user)
     assert client.get(reverse("my-calendar"), {"month": "March"}).status_code == 404
+    # Months whose neighbours leave the calendar: the page links to the next month.
+    assert client.get(reverse("my-calendar"), {"month": "9999-12"}).status_code == 404
+    assert client.get(reverse("my-calendar"), {"month": "0001-01"}).status_code == 404
 
 
 def test_a_login_without_a_staff_record_has_no_shifts_page(client, world):

@@ -316,6 +316,16 @@ def test_generate_refuses_a_start_that_is_not_a_monday(client, world):
     assert not SolverRun.objects.exists()
 
 
+@pytest.mark.parametrize("start", ["9999-12-27", "1999-12-27"])
+def test_generate_refuses_a_start_outside_the_days_headroom_plans_for(client, world, start):
+    client.force_login(_user("manager"))
+    response = client.post(reverse("roster-index"), {
+        "target": f"unit:{world.icu.pk}", "start_date": start, "weeks": 4, "time_limit_seconds": 5})
+    assert response.status_code == 400
+    assert "Use a date between 2000-01-01 and 2099-12-31." in response.content.decode()
+    assert not SolverRun.objects.exists()
+
+
 def test_generate_refuses_a_unit_the_manager_does_not_manage(client, world):
     client.force_login(_user("manager"))
     response = client.post(reverse("roster-index"), {
