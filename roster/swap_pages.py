@@ -46,26 +46,32 @@ def swap_list(request: HttpRequest) -> HttpResponse:
     return render(request, "roster/swaps/list.html", context)
 
 
+def _posted_pk(request: HttpRequest, name: str) -> int:
+    """The id posted as ``name``; 0 (no row) when it is missing or not a whole number."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() else 0
+
+
 @require_POST
 @login_required
 def swap_offer(request: HttpRequest) -> HttpResponse:
     me = access.staff_of(request.user)
     if me is None:
         raise PermissionDenied("Only staff with a roster can swap shifts.")
-    given = Assignment.objects.filter(pk=request.POST.get("assignment") or 0, staff=me).first()
+    given = Assignment.objects.filter(pk=_posted_pk(request, "assignment"), staff=me).first()
     if given is None:
         messages.error(request, "Choose one of your own shifts to offer.")
         return redirect("swaps")
     mode = request.POST.get("mode", "colleague")
     recipient = counter = None
     if mode == "colleague":
-        recipient = access.visible_staff(request.user).filter(pk=request.POST.get("recipient") or 0).first()
+        recipient = access.visible_staff(request.user).filter(pk=_posted_pk(request, "recipient")).first()
         if recipient is None:
             messages.error(request, "Choose the colleague to offer the shift to.")
             return redirect("swaps")
     elif mode == "trade":
         counter = swaps.tradeable_shifts(me, until=timezone.localdate() + dt.timedelta(days=365)).filter(
-            pk=request.POST.get("counter_assignment") or 0).first()
+            pk=_posted_pk(request, "counter_assignment")).first()
         if counter is None:
             messages.error(request, "Choose the colleague's shift you would take in return.")
             return redirect("swaps")

@@ -114,6 +114,22 @@ def test_the_pages_offer_accept_and_approve(client, world):
     assert swap.status == SwapRequest.Status.APPROVED
 
 
+@pytest.mark.parametrize("posted", [
+    {"assignment": "x"},
+    {"assignment": "99999999999999999999"},
+    {"assignment": "given", "mode": "colleague", "recipient": "½"},
+    {"assignment": "given", "mode": "trade", "counter_assignment": "-1"},
+])
+def test_the_offer_page_answers_ids_that_name_nothing_with_a_message(client, world, posted):
+    _, given, _ = week(world)
+    client.force_login(world.nurse.user)
+    data = {k: given.pk if v == "given" else v for k, v in posted.items()}
+    response = client.post(reverse("swap-offer"), data, follow=True)
+    assert response.status_code == 200
+    assert "Choose" in response.content.decode()
+    assert not SwapRequest.objects.exists()
+
+
 def test_the_api_offers_and_refuses_with_the_rule_named(world):
     _, given, _ = week(world)
     nurse = APIClient()
