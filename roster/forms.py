@@ -17,6 +17,13 @@ from .selectors import staff_search
 from .timeutil import validate_day
 
 
+def posted_choice(data: Any, name: str, yes: str, no: str) -> bool | None:
+    """A two-button decision: True for ``yes``, False for ``no``, None for anything else
+    (a garbled or missing answer is never taken as either)."""
+    value = data.get(name)
+    return True if value == yes else False if value == no else None
+
+
 class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Unit) -> str:
         return f"{obj.name} · {obj.site.name}"

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from . import access, calendar_feed, my_shifts, notifications, services
 from .errors import DomainError, NotAllowed
+from .forms import posted_choice
 from .models import Leave, Preference, ShiftType, Staff
 from .timeutil import EARLIEST_DAY, LATEST_DAY, validate_day
 
@@ -197,7 +198,10 @@ def queue(request: HttpRequest) -> HttpResponse:
 def decide(request: HttpRequest, what: str, pk: int) -> HttpResponse:
     if what not in ("leave", "preference"):
         raise Http404("Only leave and preferences are decided here.")
-    approve = request.POST.get("decision") == "approve"
+    approve = posted_choice(request.POST, "decision", "approve", "decline")
+    if approve is None:
+        messages.error(request, "Choose Approve or Decline.")
+        return redirect("request-queue")
     note = request.POST.get("note", "")[:500]
     try:
         if what == "leave":

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from . import access, services, swaps
 from .errors import DomainError, NotAllowed, RuleViolation
+from .forms import posted_choice
 from .models import Assignment
 
 
@@ -103,7 +104,10 @@ def _act(request: HttpRequest, pk: int, do: Any, done: str) -> HttpResponse:
 @require_POST
 @login_required
 def swap_respond(request: HttpRequest, pk: int) -> HttpResponse:
-    accept = request.POST.get("answer") == "accept"
+    accept = posted_choice(request.POST, "answer", "accept", "decline")
+    if accept is None:
+        messages.error(request, "Choose Accept or Decline.")
+        return redirect("swaps")
     return _act(request, pk, lambda s: swaps.swap_respond(actor=request.user, swap=s, accept=accept),
                 "Accepted: a manager will decide." if accept else "Declined.")
 
@@ -111,7 +115,10 @@ def swap_respond(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def swap_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    approve = request.POST.get("decision") == "approve"
+    approve = posted_choice(request.POST, "decision", "approve", "decline")
+    if approve is None:
+        messages.error(request, "Choose Approve or Decline.")
+        return redirect("swaps")
     return _act(request, pk, lambda s: swaps.swap_decide(actor=request.user, swap=s, approve=approve,
                                                          note=request.POST.get("note", "")[:500]),
                 "Approved: the shifts have changed hands." if approve else "Declined.")

@@ -53,7 +53,23 @@ def test_bad_dates_are_named(client, world):
     assert "Leave must end on or after its first day." in response.content.decode()
     response = file_leave(client, start_date="someday")
     assert response.status_code == 400 and "Enter a valid date" in response.content.decode()
+    response = file_leave(client, start_date="9999-12-29", end_date="9999-12-31")
+    assert response.status_code == 400
+    assert "Use a date between 2000-01-01 and 2099-12-31." in response.content.decode()
     assert not Leave.objects.exists()
+
+
+@pytest.mark.parametrize("posted", [{}, {"decision": "yes"}, {"decision": "Approve"}])
+def test_a_garbled_decision_decides_nothing(client, world, posted):
+    client.force_login(world.nurse.user)
+    file_leave(client)
+    leave = Leave.objects.get(staff=world.nurse)
+    client.force_login(world.manager)
+    response = client.post(reverse("request-decide", args=["leave", leave.pk]), posted, follow=True)
+    assert "Choose Approve or Decline." in response.content.decode()
+    leave.refresh_from_db()
+    assert leave.status == Leave.Status.REQUESTED
+    assert not Notification.objects.filter(recipient=world.nurse.user).exists()
 
 
 def test_a_preference_is_filed_and_declined(client, world):

@@ -130,6 +130,24 @@ def test_the_offer_page_answers_ids_that_name_nothing_with_a_message(client, wor
     assert not SwapRequest.objects.exists()
 
 
+def test_a_garbled_answer_to_an_offer_or_a_decision_changes_nothing(client, world):
+    _, given, _ = week(world)
+    client.force_login(world.nurse.user)
+    client.post(reverse("swap-offer"), {"assignment": given.pk, "mode": "colleague", "recipient": world.colleague.pk})
+    swap = SwapRequest.objects.get()
+    client.force_login(world.colleague.user)
+    response = client.post(reverse("swap-respond", args=[swap.pk]), {"answer": "maybe"}, follow=True)
+    assert "Choose Accept or Decline." in response.content.decode()
+    swap.refresh_from_db()
+    assert swap.status == SwapRequest.Status.OFFERED
+    client.post(reverse("swap-respond", args=[swap.pk]), {"answer": "accept"})
+    client.force_login(world.manager)
+    response = client.post(reverse("swap-decide", args=[swap.pk]), {}, follow=True)
+    assert "Choose Approve or Decline." in response.content.decode()
+    swap.refresh_from_db()
+    assert swap.status == SwapRequest.Status.ACCEPTED
+
+
 def test_the_api_offers_and_refuses_with_the_rule_named(world):
     _, given, _ = week(world)
     nurse = APIClient()
