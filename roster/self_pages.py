@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, URLResolver, path, reverse
@@ -186,11 +187,18 @@ def queue(request: HttpRequest) -> HttpResponse:
     if not units.exists():
         raise PermissionDenied("The queue is for managers.")
     leave = (Leave.objects.filter(staff__home_unit__in=units, status=Leave.Status.REQUESTED)
-             .select_related("staff__home_unit").order_by("start_date"))
+             .select_related("staff__home_unit"))
     preferences = (Preference.objects.filter(staff__home_unit__in=units, status=Preference.Status.REQUESTED,
                                              date__gte=timezone.localdate())
-                   .select_related("staff__home_unit", "shift_type").order_by("date"))
-    return render(request, "roster/self/queue.html", {"leave": leave, "preferences": preferences})
+                   .select_related("staff__home_unit", "shift_type").order_by("date", "pk"))
+    # A coordinator of a whole network may have thousands waiting: a page of each at once.
+    return render(request, "roster/self/queue.html", {
+        "leave": Paginator(leave.order_by("start_date", "pk"), QUEUE_PAGE_SIZE).get_page(request.GET.get("leave_page")),
+        "preferences": Paginator(preferences, QUEUE_PAGE_SIZE).get_page(request.GET.get("preference_page")),
+    })
+
+
+QUEUE_PAGE_SIZE = 50
 
 
 @require_POST

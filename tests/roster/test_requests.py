@@ -104,3 +104,17 @@ def test_a_manager_of_another_unit_cannot_decide(client, world):
     assert "Oona" not in client.get(reverse("request-queue")).content.decode()
     assert client.post(reverse("request-decide", args=["leave", outsider_leave.pk]),
                        {"decision": "approve"}).status_code == 404
+
+
+def test_the_queue_shows_a_page_of_each_list_at_a_time(client, world):
+    Preference.objects.bulk_create(
+        Preference(staff=world.nurse, date=dt.date(2099, 1, 1) + dt.timedelta(days=i), kind="off") for i in range(51)
+    )
+    client.force_login(world.manager)
+    first = client.get(reverse("request-queue")).content.decode()
+    assert first.count('data-testid="queue-preference"') == 50
+    assert "51 waiting" in first and "Page 1 of 2" in first and "preference_page=2" in first
+    second = client.get(reverse("request-queue"), {"preference_page": 2}).content.decode()
+    assert second.count('data-testid="queue-preference"') == 1
+    # In date order: the first page has the earliest days, the second the last one.
+    assert "Thu 1 Jan" in first and "Thu 1 Jan" not in second and "Fri 20 Feb" in second
