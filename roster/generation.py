@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from .access import can_manage_unit, managed_sites
 from .audit import audit_record, snapshot
-from .errors import DomainError, NotAllowed
+from .errors import Conflict, DomainError, NotAllowed
 from .models import (
     Assignment,
     Certification,
@@ -278,6 +278,21 @@ def solver_run_request(
         raise DomainError("A roster covers at most 9 weeks.", field="end_date")
     if not 1 <= time_limit_seconds <= 3600:
         raise DomainError("The time limit must be between 1 and 3600 seconds.", field="time_limit_seconds")
+    # One generation at a time for any unit and day: a second click, or a colleague at
+    # the same moment, would only race the first for the same cores and leave two drafts.
+    # The site's row lock makes the check and the insert one step for every request.
+    Site.objects.select_for_update().get(pk=site.pk)
+    busy = SolverRun.objects.filter(
+        site=site, status__in=[SolverRun.Status.QUEUED, SolverRun.Status.RUNNING], cancel_requested=False,
+        start_date__lte=end_date, end_date__gte=start_date,
+    )
+    if unit is not None:
+        busy = busy.filter(Q(unit=unit) | Q(unit__isnull=True))
+    if busy.exists():
+        raise Conflict(
+            "A roster for this period is already being generated: wait for it, or stop it first.",
+            field="start_date",
+        )
     run = SolverRun.objects.create(
         site=site, unit=unit, start_date=start_date, end_date=end_date,
         time_limit_seconds=time_limit_seconds, seed=seed, requested_by=actor,

@@ -130,6 +130,45 @@ def test_a_manager_cannot_generate_for_another_unit(world):
         generation.solver_run_request(actor=world.manager, site=world.north, unit=None, start_date=MON, end_date=SUN)
 
 
+def test_one_generation_at_a_time_for_any_unit_and_day(world):
+    from roster.errors import Conflict
+
+    week = {"start_date": MON, "end_date": SUN}
+    first = generation.solver_run_request(actor=world.manager, site=world.north, unit=world.icu, **week)
+    with pytest.raises(Conflict) as refused:
+        generation.solver_run_request(actor=world.manager, site=world.north, unit=world.icu,
+                                      start_date=MON + dt.timedelta(days=3), end_date=SUN + dt.timedelta(days=3))
+    assert refused.value.field == "start_date" and "already being generated" in refused.value.message
+    # The whole site at once includes the ICU: refused too; another unit or week is not.
+    with pytest.raises(Conflict):
+        generation.solver_run_request(actor=world.coordinator, site=world.north, unit=None, **week)
+    generation.solver_run_request(actor=world.coordinator, site=world.north, unit=world.ward, **week)
+    generation.solver_run_request(actor=world.manager, site=world.north, unit=world.icu,
+                                  start_date=MON + dt.timedelta(days=7), end_date=SUN + dt.timedelta(days=7))
+    # Once the first run is stopped, its week can be generated again.
+    generation.solver_run_cancel(actor=world.manager, run=first)
+    generation.solver_run_request(actor=world.manager, site=world.north, unit=world.icu, **week)
+    assert SolverRun.objects.filter(unit=world.icu, start_date=MON).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_managers_asking_at_the_same_moment_get_one_run(world, monkeypatch):
+    from django.db import connection
+
+    from roster import tasks
+    from tests.roster.test_invariants import _race
+
+    assert connection.vendor == "postgresql"
+    monkeypatch.setattr(tasks.generate_roster, "delay", lambda *args, **kwargs: None)  # no worker here
+    other = f.UserFactory(username="other-manager")
+    f.grant(other, world.manager.access.level, units=[world.icu])
+    actors = [world.manager, other]
+    results = _race(2, lambda i: generation.solver_run_request(
+        actor=actors[i], site=world.north, unit=world.icu, start_date=MON, end_date=SUN))
+    assert SolverRun.objects.filter(unit=world.icu).count() == 1
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "SolverRun"]
+
+
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
 def test_a_requested_run_is_solved_by_a_worker_and_can_be_cancelled(world, celery_worker_process):

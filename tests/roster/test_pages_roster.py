@@ -316,6 +316,18 @@ def test_generate_refuses_a_start_that_is_not_a_monday(client, world):
     assert not SolverRun.objects.exists()
 
 
+def test_a_second_generate_for_the_same_period_is_refused_while_the_first_runs(client, world,
+                                                                             django_capture_on_commit_callbacks):
+    client.force_login(_user("manager"))
+    form = {"target": f"unit:{world.icu.pk}", "start_date": MON.isoformat(), "weeks": 1, "time_limit_seconds": 5}
+    with django_capture_on_commit_callbacks(execute=False):
+        assert client.post(reverse("roster-index"), form).status_code == 302
+        again = client.post(reverse("roster-index"), form)
+    assert again.status_code == 400
+    assert "already being generated" in again.content.decode()
+    assert SolverRun.objects.count() == 1
+
+
 @pytest.mark.parametrize("start", ["9999-12-27", "1999-12-27"])
 def test_generate_refuses_a_start_outside_the_days_headroom_plans_for(client, world, start):
     client.force_login(_user("manager"))
