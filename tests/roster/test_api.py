@@ -296,6 +296,14 @@ def test_certifications_expiring_within_n_days_are_those_that_lapse_by_then(worl
     assert len(ids(client.get("/api/certifications/?expiring_within_days=3660"))) == 2
 
 
+def test_a_second_generation_of_the_same_week_is_a_409_naming_the_start(world):
+    client = world.client_for(world.manager)
+    body = {"site": world.north.pk, "unit": world.icu.pk, "start_date": "2026-03-02", "end_date": "2026-03-08"}
+    assert client.post("/api/solver-runs/", body, format="json").status_code == 201
+    again = client.post("/api/solver-runs/", body, format="json")
+    assert again.status_code == 409 and "already being generated" in again.json()["start_date"][0]
+
+
 def test_malformed_json_is_a_400_not_a_500(world):
     response = world.client_for(world.manager).post("/api/ratio-rules/", "{not json", content_type="application/json")
     assert response.status_code == 400
