@@ -376,6 +376,18 @@ def test_a_finished_run_links_its_draft_and_explains_its_shortfall(client, world
     assert "Cal Colleague" in panel and "leave" in panel.lower()
 
 
+def test_a_run_with_nobody_to_roster_says_why_there_is_no_draft(client, world):
+    empty = f.UnitFactory(site=world.north)
+    run = SolverRun.objects.create(site=world.north, unit=empty, start_date=MON, end_date=MON + dt.timedelta(days=6),
+                                   time_limit_seconds=5, requested_by=world.admin)
+    generation.solver_run_execute(run.pk)
+    run.refresh_from_db()
+    assert run.status == SolverRun.Status.SUCCEEDED and not run.rosters.exists()
+    client.force_login(world.admin)
+    page = client.get(reverse("roster-run", args=[run.pk])).content.decode()
+    assert 'data-testid="run-empty"' in page and "No draft was made" in page
+
+
 def test_a_loose_gap_is_explained_and_a_tight_one_is_shown_bare(client, world):
     client.force_login(_user("manager"))
     loose = SolverRun.objects.create(site=world.north, unit=world.icu, start_date=MON,
