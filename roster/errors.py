@@ -35,6 +35,14 @@ class Conflict(DomainError):
     status_code = 409
 
 
+class Stale(Conflict):
+    """Publishing a draft would undo what changed in force since it was made; the manager
+    may confirm it (``replace_changes``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="replace_changes")
+
+
 class RuleViolation(DomainError):
     """A hard rule (fatigue, rest, leave, certification) would be broken."""
 

@@ -464,6 +464,9 @@ class Roster(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # When the shifts of this version changed in place while it was in force (a swap, a
+    # claimed open shift, an edit): a draft made before then does not hold those changes.
+    live_changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-start_date", "-version"]

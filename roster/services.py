@@ -17,7 +17,7 @@ from django.utils import timezone
 from . import rules
 from .access import can_change, can_manage_unit, staff_of
 from .audit import audit_record, snapshot
-from .errors import Conflict, DomainError, NotAllowed, RuleViolation
+from .errors import Conflict, DomainError, NotAllowed, RuleViolation, Stale
 from .models import (
     Assignment,
     FatigueRules,
@@ -52,6 +52,12 @@ def _save_checked(obj: models.Model, *, exclude: list[str] | None = None) -> Non
             obj.save()
     except IntegrityError as exc:
         raise Conflict(f"This change conflicts with existing data: {exc.args[0]}".splitlines()[0]) from exc
+
+
+def live_changed(*roster_ids: int) -> None:
+    """Record that the shifts of these versions changed in place, where they are in force
+    (see ``roster_publish``: a draft made before then would undo the change)."""
+    Roster.objects.filter(pk__in=roster_ids, status=Roster.Status.PUBLISHED).update(live_changed_at=timezone.now())
 
 
 # --- plain records (reference data and rules) --------------------------------------
@@ -248,6 +254,7 @@ def assignment_insert(
     except IntegrityError as exc:
         raise Conflict(f"{staff} already has an overlapping shift.", field="staff") from exc
     audit_record(actor=actor, action="assignment.create", obj=assignment, after=snapshot(assignment))
+    live_changed(roster.pk)
     return assignment
 
 
@@ -285,6 +292,7 @@ def assignment_delete(*, actor: Any, assignment: Assignment) -> None:
         raise DomainError("An archived roster cannot be changed.", field="roster")
     audit_record(actor=actor, action="assignment.delete", obj=assignment, before=snapshot(assignment))
     assignment.delete()
+    live_changed(assignment.roster_id)
 
 
 @transaction.atomic
@@ -341,22 +349,35 @@ def roster_create(*, actor: Any, unit: Unit, start_date: dt.date, end_date: dt.d
 
 
 @transaction.atomic
-def roster_publish(*, actor: Any, roster: Roster) -> Roster:
+def roster_publish(*, actor: Any, roster: Roster, replace_changes: bool = False) -> Roster:
     """Freeze a draft version and put it in force, archiving the version it replaces.
 
     Its assignments become live in the same transaction; if a float-pool person is
     already working an overlapping live shift elsewhere, the database refuses and
     nothing changes.
+
+    A draft made before the version in force was published, or before its shifts last
+    changed in place (a swap, a claimed open shift), would silently undo those changes:
+    it is refused (``Stale``) unless the manager confirms with ``replace_changes``.
     """
     if not can_manage_unit(actor, roster.unit_id):
         raise NotAllowed("You may not publish this roster.", field="roster")
     roster = Roster.objects.select_for_update().get(pk=roster.pk)
     if roster.status != Roster.Status.DRAFT:
         raise Conflict(f"Only a draft can be published; this version is {roster.status}.", field="status")
-    before = snapshot(roster)
-    for old in Roster.objects.select_for_update().filter(
+    in_force = list(Roster.objects.select_for_update().filter(
         unit=roster.unit, start_date=roster.start_date, status=Roster.Status.PUBLISHED
-    ):
+    ))
+    if not replace_changes:
+        for current in in_force:
+            if roster.based_on_id != current.pk:
+                raise Stale(f"Version {current.version} was published after this draft was made: publishing "
+                            "this one would undo it.")
+            if current.live_changed_at is not None and current.live_changed_at > roster.created_at:
+                raise Stale(f"Version {current.version} has changed since this draft was made (a swap, a claimed "
+                            "open shift or an edit): publishing this one would undo those changes.")
+    before = snapshot(roster)
+    for old in in_force:
         old.assignments.update(live=False)
         old.status = Roster.Status.ARCHIVED
         old.save(update_fields=["status"])
@@ -376,7 +397,8 @@ def roster_publish(*, actor: Any, roster: Roster) -> Roster:
     from .marketplace import post_shortfalls
 
     post_shortfalls(actor=actor, roster=roster)
-    audit_record(actor=actor, action="roster.publish", obj=roster, before=before, after=snapshot(roster))
+    audit_record(actor=actor, action="roster.publish", obj=roster, before=before, after=snapshot(roster),
+                 rationale="published over later changes, confirmed" if replace_changes and in_force else "")
     return roster
 
 

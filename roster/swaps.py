@@ -25,7 +25,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from . import access, rules
+from . import access, rules, services
 from .audit import audit_record, snapshot
 from .eligibility import (
     ROLE,
@@ -368,6 +368,7 @@ def _carry_out(swap: SwapRequest, *, actor: Any, decided_by: Any, note: str) -> 
                 Assignment.objects.filter(pk=counter.pk).update(**mine, waiver=None)
     except IntegrityError as exc:
         raise Conflict("Someone's shifts changed meanwhile and now overlap; nothing was swapped.", field="swap") from exc
+    services.live_changed(*{row.roster_id for row in rows.values()})
     for row in Assignment.objects.filter(pk__in=list(rows)).select_related("roster__unit__site"):
         audit_record(actor=actor, action="assignment.swap", obj=row, before=before[row.pk], after=snapshot(row),
                      rationale=f"swap {swap.pk}")

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 
 from . import access, analysis, generation, selectors, services
-from .errors import DomainError, NotAllowed, RuleViolation
+from .errors import DomainError, NotAllowed, RuleViolation, Stale
 from .forms import AuditFilterForm, CellForm, CertificationFilterForm, GenerateForm, StaffFilterForm
 from .models import Roster, ShiftType, SolverRun
 
@@ -424,11 +424,19 @@ def _waiver_offer(breaches: list[Any]) -> Any:
 @require_POST
 @login_required
 def roster_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish a draft. One made before the version in force last changed is refused with
+    what it would undo, and a second button publishes it anyway (``replace_changes``)."""
     roster = get_object_or_404(analysis.visible_rosters(request.user), pk=pk)
     try:
-        roster = services.roster_publish(actor=request.user, roster=roster)
+        roster = services.roster_publish(
+            actor=request.user, roster=roster, replace_changes=request.POST.get("replace_changes") == "yes"
+        )
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from exc
+    except Stale as exc:
+        grid = analysis.roster_grid(roster, user=request.user, today=timezone.localdate())
+        return render(request, "roster/roster_detail.html", {"roster": roster, "grid": grid, "stale": exc.message},
+                      status=409)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -337,3 +337,9 @@ class MeSerializer(serializers.Serializer[Any]):
     staff = StaffSerializer(allow_null=True)
     units = serializers.ListField(child=serializers.IntegerField())
     sites = serializers.ListField(child=serializers.IntegerField())
+
+
+class PublishSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    replace_changes = serializers.BooleanField(
+        default=False, help_text="Publish even though the version in force changed after this draft was made."
+    )

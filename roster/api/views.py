@@ -350,10 +350,16 @@ class RosterViewSet(
             actor=self.request.user, unit=data["unit"], start_date=data["start_date"], end_date=data["end_date"]
         )
 
-    @extend_schema(request=None, responses=s.RosterSerializer)
+    @extend_schema(request=s.PublishSerializer, responses=s.RosterSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
-        roster = services.roster_publish(actor=request.user, roster=self.get_object())
+        """Put a draft in force. A draft made before the version in force last changed is
+        a 409 naming ``replace_changes``; send it true to publish over those changes."""
+        body = s.PublishSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        roster = services.roster_publish(
+            actor=request.user, roster=self.get_object(), replace_changes=body.validated_data["replace_changes"]
+        )
         return Response(s.RosterSerializer(roster, context=self.get_serializer_context()).data)
 
 

@@ -180,3 +180,68 @@ def test_a_manager_chooses_automatic_approval_for_their_unit_only(client, world)
     assert client.post(reverse("swap-auto-approve", args=[world.icu.pk]), {}).status_code == 404
     world.icu.refresh_from_db()
     assert world.icu.auto_approve_swaps
+
+
+# --- publishing a draft made before a swap -------------------------------------------------
+
+
+def _swap_after_a_draft(world):
+    """A draft copied from the version in force, then a swap approved on that version."""
+    published, given, _ = week(world)
+    draft = services.roster_create(actor=world.manager, unit=world.icu, start_date=published.start_date,
+                                   end_date=published.end_date)
+    swap = swaps.swap_offer(actor=world.nurse.user, assignment=given, recipient=world.colleague)
+    swaps.swap_respond(actor=world.colleague.user, swap=swap, accept=True)
+    swaps.swap_decide(actor=world.manager, swap=swap, approve=True)
+    return published, draft, given
+
+
+def test_a_draft_made_before_a_swap_is_not_published_over_it_unless_confirmed(world):
+    from roster.errors import Stale
+    from roster.models import Roster
+
+    published, draft, given = _swap_after_a_draft(world)
+    with pytest.raises(Stale) as refused:
+        services.roster_publish(actor=world.manager, roster=draft)
+    assert "has changed since this draft was made" in refused.value.message
+    published.refresh_from_db()
+    assert published.status == Roster.Status.PUBLISHED  # nothing changed
+    assert Assignment.objects.get(live=True, date=given.date).staff == world.colleague
+    # Confirmed, the draft goes in force as it is: the swap is undone, and the log says so.
+    services.roster_publish(actor=world.manager, roster=draft, replace_changes=True)
+    assert Assignment.objects.get(live=True, date=given.date).staff == world.nurse
+    assert AuditEvent.objects.filter(action="roster.publish", rationale__contains="confirmed").exists()
+
+
+def test_a_draft_made_before_another_version_was_published_is_refused(world):
+    from roster.errors import Stale
+
+    published, _, _ = week(world)
+    period = {"unit": world.icu, "start_date": published.start_date, "end_date": published.end_date}
+    older = services.roster_create(actor=world.manager, **period)
+    newer = services.roster_create(actor=world.manager, **period)
+    services.roster_publish(actor=world.manager, roster=newer)
+    with pytest.raises(Stale) as refused:
+        services.roster_publish(actor=world.manager, roster=older)
+    assert f"Version {newer.version} was published after this draft was made" in refused.value.message
+    # A draft made from the version in force now publishes without a question.
+    fresh = services.roster_create(actor=world.manager, **period)
+    services.roster_publish(actor=world.manager, roster=fresh)
+
+
+def test_the_page_and_the_api_ask_before_publishing_over_a_swap(client, world):
+    _, draft, given = _swap_after_a_draft(world)
+    client.force_login(world.manager)
+    page = client.post(reverse("roster-publish", args=[draft.pk]))
+    assert page.status_code == 409
+    assert 'data-testid="publish-stale"' in page.content.decode()
+    api = APIClient()
+    api.force_authenticate(world.manager)
+    refused = api.post(f"/api/rosters/{draft.pk}/publish/", {}, format="json")
+    assert refused.status_code == 409 and "replace_changes" in refused.json()
+    assert Assignment.objects.get(live=True, date=given.date).staff == world.colleague
+    confirmed = client.post(reverse("roster-publish", args=[draft.pk]), {"replace_changes": "yes"})
+    assert confirmed.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "published"
+    assert Assignment.objects.get(live=True, date=given.date).staff == world.nurse
