@@ -348,6 +348,21 @@ def roster_create(*, actor: Any, unit: Unit, start_date: dt.date, end_date: dt.d
     return roster
 
 
+def stale_reason(draft: Roster, in_force: list[Roster] | None = None) -> str | None:
+    """What publishing ``draft`` would undo, or None: a version published after the draft
+    was made, or shifts of the version in force changed in place since then."""
+    if in_force is None:
+        in_force = list(Roster.objects.filter(unit=draft.unit_id, start_date=draft.start_date,
+                                              status=Roster.Status.PUBLISHED))
+    for current in in_force:
+        if draft.based_on_id != current.pk:
+            return f"Version {current.version} was published after this draft was made: publishing this one would undo it."
+        if current.live_changed_at is not None and current.live_changed_at > draft.created_at:
+            return (f"Version {current.version} has changed since this draft was made (a swap, a claimed open shift "
+                    "or an edit): publishing this one would undo those changes.")
+    return None
+
+
 @transaction.atomic
 def roster_publish(*, actor: Any, roster: Roster, replace_changes: bool = False) -> Roster:
     """Freeze a draft version and put it in force, archiving the version it replaces.
@@ -368,14 +383,9 @@ def roster_publish(*, actor: Any, roster: Roster, replace_changes: bool = False)
     in_force = list(Roster.objects.select_for_update().filter(
         unit=roster.unit, start_date=roster.start_date, status=Roster.Status.PUBLISHED
     ))
-    if not replace_changes:
-        for current in in_force:
-            if roster.based_on_id != current.pk:
-                raise Stale(f"Version {current.version} was published after this draft was made: publishing "
-                            "this one would undo it.")
-            if current.live_changed_at is not None and current.live_changed_at > roster.created_at:
-                raise Stale(f"Version {current.version} has changed since this draft was made (a swap, a claimed "
-                            "open shift or an edit): publishing this one would undo those changes.")
+    reason = stale_reason(roster, in_force)
+    if reason and not replace_changes:
+        raise Stale(reason)
     before = snapshot(roster)
     for old in in_force:
         old.assignments.update(live=False)

@@ -345,7 +345,8 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if htmx and not htmx.history_restore_request:
         return render(request, "roster/roster_detail.html#roster-panel", {"roster": roster, **panel})
     grid = analysis.roster_grid(roster, user=request.user, today=timezone.localdate())
-    return render(request, "roster/roster_detail.html", {"roster": roster, "grid": grid, **panel})
+    stale = services.stale_reason(roster) if can_manage and roster.status == Roster.Status.DRAFT else None
+    return render(request, "roster/roster_detail.html", {"roster": roster, "grid": grid, "stale": stale, **panel})
 
 
 @require_POST

@@ -232,6 +232,9 @@ def test_a_draft_made_before_another_version_was_published_is_refused(world):
 def test_the_page_and_the_api_ask_before_publishing_over_a_swap(client, world):
     _, draft, given = _swap_after_a_draft(world)
     client.force_login(world.manager)
+    # The draft's page says so before anyone presses Publish.
+    shown = client.get(reverse("roster-detail", args=[draft.pk])).content.decode()
+    assert 'data-testid="publish-stale"' in shown and "has changed since this draft was made" in shown
     page = client.post(reverse("roster-publish", args=[draft.pk]))
     assert page.status_code == 409
     assert 'data-testid="publish-stale"' in page.content.decode()
