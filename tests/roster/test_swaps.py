@@ -235,6 +235,7 @@ def test_the_page_and_the_api_ask_before_publishing_over_a_swap(client, world):
     # The draft's page says so before anyone presses Publish.
     shown = client.get(reverse("roster-detail", args=[draft.pk])).content.decode()
     assert 'data-testid="publish-stale"' in shown and "has changed since this draft was made" in shown
+    assert reverse("roster-new-version", args=[draft.pk]) in shown
     page = client.post(reverse("roster-publish", args=[draft.pk]))
     assert page.status_code == 409
     assert 'data-testid="publish-stale"' in page.content.decode()
