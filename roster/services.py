@@ -354,10 +354,13 @@ def stale_reason(draft: Roster, in_force: list[Roster] | None = None) -> str | N
     if in_force is None:
         in_force = list(Roster.objects.filter(unit=draft.unit_id, start_date=draft.start_date,
                                               status=Roster.Status.PUBLISHED))
+    # A solver's draft holds the version in force as it was when the run started.
+    starts = [t for t in draft.solver_runs.values_list("started_at", flat=True) if t is not None]
+    made = min([draft.created_at, *starts])
     for current in in_force:
         if draft.based_on_id != current.pk:
             return f"Version {current.version} was published after this draft was made: publishing this one would undo it."
-        if current.live_changed_at is not None and current.live_changed_at > draft.created_at:
+        if current.live_changed_at is not None and current.live_changed_at > made:
             return (f"Version {current.version} has changed since this draft was made (a swap, a claimed open shift "
                     "or an edit): publishing this one would undo those changes.")
     return None

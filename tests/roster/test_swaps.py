@@ -249,3 +249,22 @@ def test_the_page_and_the_api_ask_before_publishing_over_a_swap(client, world):
     draft.refresh_from_db()
     assert draft.status == "published"
     assert Assignment.objects.get(live=True, date=given.date).staff == world.nurse
+
+
+def test_a_solvers_draft_counts_as_made_when_its_run_started(world):
+    from django.utils import timezone
+
+    from roster.models import SolverRun
+
+    published, given, _ = week(world)
+    run = SolverRun.objects.create(site=world.north, unit=world.icu, start_date=published.start_date,
+                                   end_date=published.end_date, started_at=timezone.now(), requested_by=world.manager)
+    swap = swaps.swap_offer(actor=world.nurse.user, assignment=given, recipient=world.colleague)
+    swaps.swap_respond(actor=world.colleague.user, swap=swap, accept=True)
+    swaps.swap_decide(actor=world.manager, swap=swap, approve=True)
+    # The run writes its draft back after the swap, from the roster it read at its start.
+    draft = services.roster_create(actor=world.manager, unit=world.icu, start_date=published.start_date,
+                                   end_date=published.end_date)
+    assert services.stale_reason(draft) is None
+    run.rosters.add(draft)
+    assert "has changed since this draft was made" in (services.stale_reason(draft) or "")
