@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
     "roster",
@@ -119,6 +120,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Rostering and crisis staffing for hospital networks.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The interactive docs' scripts are served from here, not a CDN: hospital networks
+    # often allow no outbound traffic.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 REDIS_URL = env_str("REDIS_URL", "")
