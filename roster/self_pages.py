@@ -187,13 +187,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     if not units.exists():
         raise PermissionDenied("The queue is for managers.")
     leave = (Leave.objects.filter(staff__home_unit__in=units, status=Leave.Status.REQUESTED)
-             .select_related("staff__home_unit"))
+             .select_related("staff__home_unit").order_by("start_date", "pk"))
     preferences = (Preference.objects.filter(staff__home_unit__in=units, status=Preference.Status.REQUESTED,
                                              date__gte=timezone.localdate())
                    .select_related("staff__home_unit", "shift_type").order_by("date", "pk"))
     # A coordinator of a whole network may have thousands waiting: a page of each at once.
     return render(request, "roster/self/queue.html", {
-        "leave": Paginator(leave.order_by("start_date", "pk"), QUEUE_PAGE_SIZE).get_page(request.GET.get("leave_page")),
+        "leave": Paginator(leave, QUEUE_PAGE_SIZE).get_page(request.GET.get("leave_page")),
         "preferences": Paginator(preferences, QUEUE_PAGE_SIZE).get_page(request.GET.get("preference_page")),
     })
 

@@ -32,8 +32,10 @@ def validate_day(value: dt.date) -> None:
 def check_days(**days: dt.date) -> None:
     """Refuse, naming the field, the first of ``days`` Headroom does not plan for."""
     for field, value in days.items():
-        if not EARLIEST_DAY <= value <= LATEST_DAY:
-            raise DomainError(DAY_RANGE, field=field)
+        try:
+            validate_day(value)
+        except ValidationError:
+            raise DomainError(DAY_RANGE, field=field) from None
 
 
 def shift_interval(
