@@ -179,12 +179,17 @@ class Cell:
     was: str = ""
 
     @property
+    def clash(self) -> bool:
+        """Rostered on a day of approved leave: a hard rule nobody may waive."""
+        return self.shift is not None and bool(self.leave)
+
+    @property
     def title(self) -> str:
         parts = [f"{self.day.date:%a %d %b}"]
         if self.shift is not None:
             parts.append(f"{self.shift.name} ({self.shift.code}) {self.shift.start_time:%H:%M}")
         if self.leave:
-            parts.append(self.leave)
+            parts.append(self.leave + (": on approved leave, this shift must come off" if self.clash else ""))
         if self.elsewhere:
             parts.append(self.elsewhere)
         if self.waiver:

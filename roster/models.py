@@ -729,9 +729,14 @@ class SwapRequest(models.Model):
         Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="swaps_received",
         help_text="Empty for an open offer until someone accepts it.",
     )
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="swaps_given")
+    # A request outlives its shifts: when a shift is taken off a roster, the open requests
+    # on it are withdrawn first and the closed ones keep their record (``date``… below).
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="swaps_given",
+        help_text="The shift given away; empty once it no longer exists.",
+    )
     counter_assignment = models.ForeignKey(
-        Assignment, on_delete=models.CASCADE, null=True, blank=True, related_name="swaps_taken",
+        Assignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="swaps_taken",
         help_text="In a trade: the colleague's shift the requester takes in return.",
     )
     # What was offered, kept as it was: after a trade the rows may hold other shifts.
@@ -763,10 +768,15 @@ class SwapRequest(models.Model):
                 name="one_open_trade_per_counter_shift",
             ),
             models.CheckConstraint(
-                condition=(Q(kind="trade") & Q(counter_assignment__isnull=False) & Q(recipient__isnull=False))
+                condition=(Q(kind="trade") & Q(recipient__isnull=False)
+                           & (Q(counter_assignment__isnull=False) | ~Q(status__in=["offered", "accepted"])))
                 | (Q(kind="offer") & Q(counter_assignment__isnull=True) & Q(recipient__isnull=False))
                 | (Q(kind="open") & Q(counter_assignment__isnull=True)),
                 name="swap_kind_matches_its_parties",
+            ),
+            models.CheckConstraint(
+                condition=Q(assignment__isnull=False) | ~Q(status__in=["offered", "accepted"]),
+                name="open_swap_has_its_shift",
             ),
             models.CheckConstraint(
                 condition=Q(recipient__isnull=True) | ~Q(recipient=F("requester")), name="swap_not_with_oneself"

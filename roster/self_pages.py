@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import access, calendar_feed, my_shifts, notifications, services
+from . import access, calendar_feed, leave_release, my_shifts, services
 from .errors import DomainError, NotAllowed
 from .forms import posted_choice
 from .models import Leave, Preference, ShiftType, Staff
@@ -192,8 +192,12 @@ def queue(request: HttpRequest) -> HttpResponse:
                                              date__gte=timezone.localdate())
                    .select_related("staff__home_unit", "shift_type").order_by("date", "pk"))
     # A coordinator of a whole network may have thousands waiting: a page of each at once.
+    leave_page = Paginator(leave, QUEUE_PAGE_SIZE).get_page(request.GET.get("leave_page"))
+    # What approving each would take off the rosters, shown before the decision.
+    clashes = leave_release.clashes_of(list(leave_page))
     return render(request, "roster/self/queue.html", {
-        "leave": Paginator(leave, QUEUE_PAGE_SIZE).get_page(request.GET.get("leave_page")),
+        "leave": leave_page,
+        "leave_rows": [(row, clashes[row.pk]) for row in leave_page],
         "preferences": Paginator(preferences, QUEUE_PAGE_SIZE).get_page(request.GET.get("preference_page")),
     })
 
@@ -211,11 +215,12 @@ def decide(request: HttpRequest, what: str, pk: int) -> HttpResponse:
         messages.error(request, "Choose Approve or Decline.")
         return redirect("request-queue")
     note = request.POST.get("note", "")[:500]
+    done = ""
     try:
         if what == "leave":
             leave = get_object_or_404(Leave.objects.filter(access.own_or_managed(request.user)), pk=pk)
-            services.leave_decide(actor=request.user, leave=leave, approve=approve, note=note)
-            who = leave.staff
+            leave, released = services.leave_decide(actor=request.user, leave=leave, approve=approve, note=note)
+            who, done = leave.staff, released.summary()
         else:
             pref = get_object_or_404(Preference.objects.filter(access.own_or_managed(request.user)), pk=pk)
             services.preference_decide(actor=request.user, preference=pref, approve=approve, note=note)
@@ -225,9 +230,7 @@ def decide(request: HttpRequest, what: str, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{'Approved' if approve else 'Declined'}: {who}.")
-        notifications.notify_staff(who, text=f"Your {what} request was {'approved' if approve else 'declined'}.",
-                                   link=reverse("my-requests"))
+        messages.success(request, f"{'Approved' if approve else 'Declined'}: {who}." + (f" {done}" if done else ""))
     return redirect("request-queue")
 
 

@@ -8,10 +8,11 @@ the API, Celery tasks and management commands all call these; none re-implements
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from . import rules
@@ -29,7 +30,11 @@ from .models import (
     Unit,
     Waiver,
 )
+from .notifications import notify_staff
 from .timeutil import check_days, shift_interval
+
+if TYPE_CHECKING:
+    from .leave_release import Release
 
 M = TypeVar("M", bound=models.Model)
 
@@ -290,6 +295,9 @@ def assignment_delete(*, actor: Any, assignment: Assignment) -> None:
         raise NotAllowed("You may not change this roster.", field="roster")
     if assignment.roster.status == Roster.Status.ARCHIVED:
         raise DomainError("An archived roster cannot be changed.", field="roster")
+    from .swaps import withdraw_open_on
+
+    withdraw_open_on([assignment.pk], actor=actor, reason="the shift was taken off the roster")
     audit_record(actor=actor, action="assignment.delete", obj=assignment, before=snapshot(assignment))
     assignment.delete()
     live_changed(assignment.roster_id)
@@ -386,6 +394,13 @@ def roster_publish(*, actor: Any, roster: Roster, replace_changes: bool = False)
     in_force = list(Roster.objects.select_for_update().filter(
         unit=roster.unit, start_date=roster.start_date, status=Roster.Status.PUBLISHED
     ))
+    from .leave_release import label, on_leave_in
+
+    if on_leave := on_leave_in(roster):
+        shown = "; ".join(f"{a.staff}, {label(a)}" for a in on_leave[:5])
+        more = f" and {len(on_leave) - 5} more" if len(on_leave) > 5 else ""
+        raise Conflict(f"This version rosters people on approved leave ({shown}{more}). "
+                       "Take those shifts off before publishing.", field="assignments")
     reason = stale_reason(roster, in_force)
     if reason and not replace_changes:
         raise Stale(reason)
@@ -446,11 +461,20 @@ def leave_request(
 
 
 @transaction.atomic
-def leave_decide(*, actor: Any, leave: Leave, approve: bool, note: str = "") -> Leave:
-    """The unit manager approves or declines a request; deciding twice is refused."""
+def leave_decide(*, actor: Any, leave: Leave, approve: bool, note: str = "") -> tuple[Leave, Release]:
+    """The unit manager approves or declines a request; deciding twice is refused.
+
+    Approving takes the person off every roster in use on those days
+    (:mod:`roster.leave_release`), in the same transaction; the person is told either way.
+    Returns the leave and what approving it took off.
+    """
+    from .leave_release import Release, label, release
+
     if not can_manage_unit(actor, leave.staff.home_unit_id):
         raise NotAllowed("Only a manager of this person's unit may decide on leave.", field="leave")
-    leave = Leave.objects.select_for_update().get(pk=leave.pk)
+    # The lock every change to a person's shifts takes: no swap or claim slips in between.
+    Staff.objects.select_for_update().get(pk=leave.staff_id)
+    leave = Leave.objects.select_for_update(of=("self",)).select_related("staff").get(pk=leave.pk)
     if leave.status != Leave.Status.REQUESTED:
         raise Conflict(f"This request was already {leave.status}.", field="status")
     before = snapshot(leave)
@@ -458,10 +482,22 @@ def leave_decide(*, actor: Any, leave: Leave, approve: bool, note: str = "") -> 
     leave.decided_by = actor
     leave.decided_at = timezone.now()
     leave.save(update_fields=["status", "decided_by", "decided_at"])
+    released = release(actor=actor, leave=leave) if approve else Release()
     audit_record(
-        actor=actor, action=f"leave.{leave.status}", obj=leave, before=before, after=snapshot(leave), rationale=note
+        actor=actor, action=f"leave.{leave.status}", obj=leave, before=before, after=snapshot(leave),
+        rationale=" ".join(part for part in (note, released.summary()) if part),
     )
-    return leave
+    days = (f"{leave.start_date:%a %d %b}" if leave.start_date == leave.end_date
+            else f"{leave.start_date:%a %d %b} to {leave.end_date:%a %d %b}")
+    text = f"Your {leave.get_kind_display().lower()} ({days}) was {leave.status}."
+    if released.in_force:
+        gone = released.in_force
+        text += " Taken off your roster: " + ", ".join(label(a) for a in gone[:4])
+        text += f" and {len(gone) - 4} more." if len(gone) > 4 else "."
+    if note:
+        text += f" {note}"
+    notify_staff(leave.staff, text=text[:300], link=reverse("my-requests"))
+    return leave, released
 
 
 @transaction.atomic
@@ -491,6 +527,9 @@ def preference_decide(*, actor: Any, preference: Preference, approve: bool, note
     preference.save(update_fields=["status"])
     audit_record(actor=actor, action=f"preference.{preference.status}", obj=preference, before=before,
                  after=snapshot(preference), rationale=note)
+    notify_staff(preference.staff, link=reverse("my-requests"),
+                 text=(f"Your preference for {preference.date:%a %d %b} was {preference.status}."
+                       + (f" {note}" if note else ""))[:300])
     return preference
 
 

@@ -18,6 +18,7 @@ people concerned after the commit.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -50,6 +51,13 @@ def _label(a: Assignment) -> str:
 
 def _link() -> str:
     return reverse("swaps")
+
+
+def _given(swap: SwapRequest) -> Assignment:
+    """The shift an open request gives away (the database keeps it while it is open)."""
+    if swap.assignment is None:
+        raise Conflict("The shift of this request is no longer on the roster.", field="assignment")
+    return swap.assignment
 
 
 def _me(actor: Any) -> Staff:
@@ -197,6 +205,8 @@ def swap_offer(
 
 def eligible_takers(swap: SwapRequest) -> list[Staff]:
     """Who could take an open offer now: candidates of the unit passing every rule."""
+    if swap.assignment is None:
+        return []
     given = swap.assignment
     people = (
         candidates_for(swap.unit)
@@ -234,7 +244,7 @@ def swap_respond(*, actor: Any, swap: SwapRequest, accept: bool, note: str = "")
             raise DomainError("An offer to anyone needs no answer; simply leave it.", field="accept")
         if swap.status != Status.OFFERED:
             raise Conflict("This offer is no longer open.", field="swap")
-        found = swap_check(given=swap.assignment, recipient=me, counter=None)
+        found = swap_check(given=_given(swap), recipient=me, counter=None)
         if found:
             raise RuleViolation(found, field="swap")
         # The first valid acceptance wins: the row changes only while nobody holds it.
@@ -254,7 +264,7 @@ def swap_respond(*, actor: Any, swap: SwapRequest, accept: bool, note: str = "")
             raise Conflict(f"This request is already {swap.get_status_display().lower()}.", field="swap")
         counter = swap.counter_assignment
         if accept:
-            found = swap_check(given=swap.assignment, recipient=me, counter=counter)
+            found = swap_check(given=_given(swap), recipient=me, counter=counter)
             if found:
                 raise RuleViolation(found, field="swap")
         swap.status = Status.ACCEPTED if accept else Status.DECLINED
@@ -264,7 +274,7 @@ def swap_respond(*, actor: Any, swap: SwapRequest, accept: bool, note: str = "")
         actor=actor, action="swap.accept" if accept else "swap.decline", obj=swap, after=snapshot(swap),
         rationale=note,
     )
-    given = swap.assignment
+    given = _given(swap)
     if not accept:
         notify_staff(swap.requester, text=f"{me} declined your {_label(given)}.", link=_link())
         return swap
@@ -333,9 +343,10 @@ def _carry_out(swap: SwapRequest, *, actor: Any, decided_by: Any, note: str) -> 
     )
     by_pk = {p.pk: p for p in people}
     requester, recipient = by_pk[swap.requester_id], by_pk[swap.recipient_id]
-    pks = [swap.assignment_id] + ([swap.counter_assignment_id] if swap.counter_assignment_id else [])
+    given_pk = _given(swap).pk
+    pks = [given_pk] + ([swap.counter_assignment_id] if swap.counter_assignment_id else [])
     rows = _live_for_update(pks)
-    given = rows.get(swap.assignment_id)
+    given = rows.get(given_pk)
     counter = rows.get(swap.counter_assignment_id) if swap.counter_assignment_id else None
     if given is None or given.staff_id != requester.pk or not given.live:
         raise Conflict("The shift offered has changed since; the swap cannot go ahead.", field="assignment")
@@ -382,17 +393,7 @@ def _carry_out(swap: SwapRequest, *, actor: Any, decided_by: Any, note: str) -> 
     audit_record(actor=actor, action="swap.approve", obj=swap, before=prior, after=snapshot(swap), rationale=note)
 
     # Other open requests on either shift are moot now.
-    moot = SwapRequest.objects.filter(status__in=SwapRequest.OPEN_STATUSES).filter(
-        Q(assignment__in=pks) | Q(counter_assignment__in=pks)
-    ).exclude(pk=swap.pk)
-    for other in moot.select_related("requester", "recipient"):
-        other.status = Status.CANCELLED
-        other.decision_note = "The shift changed hands in another swap."
-        other.save(update_fields=["status", "decision_note"])
-        audit_record(actor=actor, action="swap.cancel", obj=other, after=snapshot(other),
-                     rationale=other.decision_note)
-        notify_staff(other.requester, text=f"Your request {other.pk} was withdrawn: the shift changed hands.",
-                     link=_link())
+    withdraw_open_on(pks, actor=actor, reason="the shift changed hands in another swap")
 
     what = f"{swap.shift_type.code} on {swap.date:%a %d %b}"
     if counter is not None:
@@ -401,6 +402,30 @@ def _carry_out(swap: SwapRequest, *, actor: Any, decided_by: Any, note: str) -> 
     notify_staff(requester, text=f"Swap approved: {recipient} now works your {what}.", link=reverse("my-shifts"))
     notify_staff(recipient, text=f"Swap approved: you now work {requester}'s {what}.", link=reverse("my-shifts"))
     return swap
+
+
+def withdraw_open_on(assignment_pks: Iterable[int], *, actor: Any, reason: str) -> int:
+    """Withdraw every open request that gives or takes one of these shifts, telling the
+    people in it why (``reason``, lower case). Call inside a transaction, before the
+    shifts change hands or come off a roster. Returns how many were withdrawn."""
+    moot = (SwapRequest.objects.select_for_update(of=("self",))
+            .filter(status__in=SwapRequest.OPEN_STATUSES)
+            .filter(Q(assignment__in=list(assignment_pks)) | Q(counter_assignment__in=list(assignment_pks)))
+            .select_related("requester", "recipient", "shift_type").order_by("pk"))
+    withdrawn = 0
+    for swap in moot:
+        before = snapshot(swap)
+        swap.status = Status.CANCELLED
+        swap.decision_note = f"Withdrawn: {reason}."[:500]
+        swap.save(update_fields=["status", "decision_note"])
+        audit_record(actor=actor, action="swap.cancel", obj=swap, before=before, after=snapshot(swap),
+                     rationale=swap.decision_note)
+        text = f"The request for {swap.shift_type.code} on {swap.date:%a %d %b} was withdrawn: {reason}."
+        for person in (swap.requester, swap.recipient):
+            if person is not None:
+                notify_staff(person, text=text, link=_link())
+        withdrawn += 1
+    return withdrawn
 
 
 @transaction.atomic

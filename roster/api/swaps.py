@@ -28,7 +28,8 @@ class SwapSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
                   "date", "shift_type", "counter_date", "counter_shift_type", "note", "created_at", "decided_at"]
         read_only_fields = ["kind", "status", "unit", "requester", "date", "shift_type", "counter_date",
                             "counter_shift_type", "created_at", "decided_at"]
-        extra_kwargs = {"recipient": {"required": False, "allow_null": True},
+        extra_kwargs = {"assignment": {"required": True, "allow_null": False},
+                        "recipient": {"required": False, "allow_null": True},
                         "counter_assignment": {"required": False, "allow_null": True}}
 
 

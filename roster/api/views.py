@@ -257,7 +257,7 @@ class LeaveViewSet(
     def _decide(self, request: Request, approve: bool) -> Response:
         body = s.DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        leave = services.leave_decide(
+        leave, _released = services.leave_decide(
             actor=request.user, leave=self.get_object(), approve=approve, note=body.validated_data.get("note", "")
         )
         return Response(s.LeaveSerializer(leave, context=self.get_serializer_context()).data)

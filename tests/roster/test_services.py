@@ -94,8 +94,8 @@ def test_approved_leave_blocks_assignment_but_a_request_does_not(world, roster):
         actor=world.nurse.user, staff=world.nurse, kind="annual", start_date=MON, end_date=MON, reason="Wedding"
     )
     assign(world, roster, world.nurse, world.day, MON)
-    Assignment.objects.all().delete()
     services.leave_decide(actor=world.manager, leave=leave, approve=True)
+    assert not Assignment.objects.filter(staff=world.nurse).exists()  # approving took it off
     with pytest.raises(RuleViolation) as exc:
         assign(world, roster, world.nurse, world.day, MON)
     assert rules.LEAVE in rules_of(exc)

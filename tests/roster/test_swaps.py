@@ -154,6 +154,9 @@ def test_the_api_offers_and_refuses_with_the_rule_named(world):
     nurse.force_authenticate(world.nurse.user)
     bad = nurse.post("/api/swaps/", {"assignment": given.pk, "recipient": world.outsider.pk})
     assert bad.status_code in (400, 409) and "recipient" in bad.json()
+    for missing in ({"recipient": world.colleague.pk}, {"assignment": None, "recipient": world.colleague.pk}):
+        refused = nurse.post("/api/swaps/", missing, format="json")
+        assert refused.status_code == 400 and "assignment" in refused.json()
     ok = nurse.post("/api/swaps/", {"assignment": given.pk, "recipient": world.colleague.pk})
     assert ok.status_code == 201, ok.json()
     swap_id = ok.json()["id"]

@@ -1,0 +1,180 @@
+"""Approved leave takes the person off the roster.
+
+Leave is a hard rule nobody may waive (``rules.UNWAIVABLE``): once it is approved the
+person works none of its days. So approving it takes their shifts on those days off every
+roster version that is still in use, in the same transaction as the approval:
+
+* in force: the shift is deleted (audited), the version is marked as changed in place (so
+  a draft made earlier is flagged before it is published over it), open swap requests on
+  the shift are withdrawn, and where the absence leaves a cover minimum short, from today
+  on, the place is offered as an open shift needing what the minimum asks;
+* drafts: the cell is cleared, so the draft cannot be published with them on leave (its
+  coverage row shows the gap it leaves).
+
+Before deciding, the manager sees what approving will take off (:func:`clashes_of`).
+A draft made by a solver run that started before the approval may still hold such a
+shift: :func:`on_leave_in` finds them, the roster page marks them and publishing refuses
+until they are off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from . import services
+from .audit import audit_record, snapshot
+from .eligibility import counts_towards
+from .eligibility import requirement_of as need_of
+from .models import Assignment, CoverageRequirement, Leave, OpenShift, Roster, Staff
+from .notifications import notify_managers
+from .swaps import withdraw_open_on
+
+
+@dataclass(frozen=True)
+class Release:
+    """What approving a leave took off the rosters."""
+
+    in_force: list[Assignment] = field(default_factory=list)  # deleted; in date order
+    drafts: int = 0
+    open_shifts: list[OpenShift] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One sentence for the manager, or "" when nothing was rostered."""
+        parts = []
+        if self.in_force:
+            n = len(self.in_force)
+            parts.append(f"{n} shift{'s' if n != 1 else ''} taken off the roster in force")
+        if self.drafts:
+            parts.append(f"{self.drafts} cleared from draft{'s' if self.drafts != 1 else ''}")
+        if self.open_shifts:
+            n = len(self.open_shifts)
+            parts.append(f"{n} posted as open shift{'s' if n != 1 else ''} where cover fell short")
+        return (", ".join(parts) + ".") if parts else ""
+
+
+def label(a: Assignment) -> str:
+    return f"{a.date:%a %d %b} {a.shift_type.code} ({a.roster.unit.name})"
+
+
+def rostered(staff_id: int, start: dt.date, end: dt.date) -> QuerySet[Assignment]:
+    """The person's shifts on these days in versions still in use: the version in
+    force and drafts (archived versions are history)."""
+    return Assignment.objects.filter(staff_id=staff_id, date__range=(start, end)).filter(
+        Q(live=True) | Q(roster__status=Roster.Status.DRAFT)
+    )
+
+
+def clashes_of(leaves: Sequence[Leave]) -> dict[int, list[Assignment]]:
+    """For each leave (by pk), the shifts approving it would take off, those in force
+    first: one query for a page of requests."""
+    if not leaves:
+        return {}
+    lo, hi = min(lv.start_date for lv in leaves), max(lv.end_date for lv in leaves)
+    rows = (Assignment.objects.filter(staff_id__in={lv.staff_id for lv in leaves}, date__range=(lo, hi))
+            .filter(Q(live=True) | Q(roster__status=Roster.Status.DRAFT))
+            .select_related("shift_type", "roster__unit").order_by("-live", "date", "pk"))
+    found: dict[int, list[Assignment]] = {lv.pk: [] for lv in leaves}
+    for a in rows:
+        for lv in leaves:
+            if lv.staff_id == a.staff_id and lv.start_date <= a.date <= lv.end_date:
+                found[lv.pk].append(a)
+    return found
+
+
+def on_leave_in(roster: Roster) -> list[Assignment]:
+    """The shifts of ``roster`` that fall on their person's approved leave."""
+    leave = Leave.objects.filter(
+        status=Leave.Status.APPROVED, staff__assignments__roster=roster,
+        start_date__lte=roster.end_date, end_date__gte=roster.start_date,
+    ).distinct()
+    days: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for lv in leave:
+        days[lv.staff_id].append((lv.start_date, lv.end_date))
+    if not days:
+        return []
+    return [
+        a for a in roster.assignments.filter(staff_id__in=days).select_related("staff", "shift_type", "roster__unit")
+        .order_by("date", "staff__last_name", "pk")
+        if any(lo <= a.date <= hi for lo, hi in days[a.staff_id])
+    ]
+
+
+def release(*, actor: Any, leave: Leave) -> Release:
+    """Take the person of ``leave`` off every roster in use on its days. Call inside the
+    transaction that approves it, holding the person's row lock."""
+    rows = list(
+        rostered(leave.staff_id, leave.start_date, leave.end_date)
+        .select_for_update(of=("self",))
+        .select_related("roster__unit", "shift_type", "staff")
+        .order_by("date", "pk")
+    )
+    if not rows:
+        return Release()
+    person = rows[0].staff
+    withdraw_open_on([a.pk for a in rows], actor=actor, reason=f"{person} is on approved leave that day")
+    rationale = f"approved leave {leave.pk}"
+    for a in rows:
+        audit_record(actor=actor, action="assignment.delete", obj=a, before=snapshot(a), rationale=rationale)
+    Assignment.objects.filter(pk__in=[a.pk for a in rows]).delete()
+    live = [a for a in rows if a.live]
+    services.live_changed(*{a.roster_id for a in live})
+    posted = post_vacated(actor=actor, vacated=live)
+    result = Release(in_force=live, drafts=len(rows) - len(live), open_shifts=posted)
+
+    by_unit: dict[int, list[Assignment]] = defaultdict(list)
+    for a in rows:
+        by_unit[a.roster.unit_id].append(a)
+    for gone in by_unit.values():
+        unit = gone[0].roster.unit
+        shown = ", ".join(label(a) for a in gone[:4]) + (f" and {len(gone) - 4} more" if len(gone) > 4 else "")
+        notify_managers(
+            unit, exclude=[actor],
+            text=f"{person}'s leave was approved: taken off the {unit.name} roster: {shown}."[:300],
+            link=reverse("roster-detail", args=[gone[0].roster_id]),
+        )
+    return result
+
+
+def post_vacated(*, actor: Any, vacated: Iterable[Assignment]) -> list[OpenShift]:
+    """Offer as open shifts the places that shifts taken off a roster in force leave
+    below a cover minimum, from today on: at most one per shift taken off and per
+    minimum it counted towards, less what is already on offer there."""
+    today = timezone.localdate()
+    groups: dict[tuple[int, dt.date, int], list[Assignment]] = defaultdict(list)
+    for a in vacated:
+        if a.date >= today and a.roster.status == Roster.Status.PUBLISHED:
+            groups[(a.roster_id, a.date, a.shift_type_id)].append(a)
+    created: list[OpenShift] = []
+    for (roster_id, day, shift_type_id), gone in groups.items():
+        roster = gone[0].roster
+        requirements = CoverageRequirement.objects.filter(
+            unit_id=roster.unit_id, date=day, shift_type_id=shift_type_id, minimum__gt=0
+        ).select_related("shift_type", "skill", "certification_type")
+        if not requirements:
+            continue
+        qualified = Staff.objects.prefetch_related("skills", "certifications")
+        working = list(qualified.filter(assignments__roster_id=roster_id, assignments__date=day,
+                                        assignments__shift_type_id=shift_type_id))
+        leavers = list(qualified.filter(pk__in=[a.staff_id for a in gone]))
+        for req in requirements:
+            need = need_of(req)
+            have = sum(counts_towards(p, need, day) for p in working)
+            offered = OpenShift.objects.filter(coverage_requirement=req, status=OpenShift.Status.OPEN).count()
+            freed = sum(counts_towards(p, need, day) for p in leavers)
+            for _ in range(min(freed, req.minimum - have - offered)):
+                shift = OpenShift.objects.create(
+                    roster=roster, date=day, shift_type=req.shift_type, role=req.role, skill=req.skill,
+                    certification_type=req.certification_type, coverage_requirement=req, posted_by=actor,
+                    note=f"Short after approved leave ({need.label})"[:300],
+                )
+                audit_record(actor=actor, action="open_shift.post", obj=shift, after=snapshot(shift))
+                created.append(shift)
+    return created

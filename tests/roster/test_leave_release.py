@@ -1,0 +1,239 @@
+"""Approved leave takes the person off the roster: the manager sees what approving will
+take off, approving takes it off the version in force and the drafts in one transaction,
+offers the places it leaves short as open shifts, withdraws swaps on those shifts and
+tells everyone concerned; a draft that still rosters someone on leave is not published."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from roster import services, swaps
+from roster.errors import Conflict
+from roster.models import (
+    Assignment,
+    AuditEvent,
+    CoverageRequirement,
+    Leave,
+    Notification,
+    OpenShift,
+    Roster,
+    SwapRequest,
+)
+from tests import factories as f
+from tests.roster.test_marketplace import upcoming_monday
+
+
+def in_force(world, *people_days):
+    """A published week of the North ICU with (person, day offset, shift) assigned."""
+    start = upcoming_monday()
+    roster = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
+    for person, offset, shift in people_days:
+        services.assignment_create(actor=world.admin, roster=roster, staff=person, shift_type=shift,
+                                   day=start + dt.timedelta(days=offset))
+    return services.roster_publish(actor=world.admin, roster=roster)
+
+
+def request_leave(world, start, end, person=None):
+    person = person or world.nurse
+    return services.leave_request(actor=person.user, staff=person, kind="annual", start_date=start,
+                                  end_date=end, reason="Family wedding")
+
+
+def minimum(world, day, shift, count=1, unit=None):
+    return CoverageRequirement.objects.create(unit=unit or world.icu, date=day, shift_type=shift, role="RN",
+                                              minimum=count, preferred=count, maximum=count + 2)
+
+
+def test_approving_leave_takes_the_shifts_off_the_roster_in_force_and_offers_the_short_place(world):
+    roster = in_force(world, (world.nurse, 1, world.day), (world.nurse, 2, world.day),
+                      (world.nurse, 5, world.day), (world.colleague, 1, world.day))
+    tue, wed = roster.start_date + dt.timedelta(days=1), roster.start_date + dt.timedelta(days=2)
+    minimum(world, tue, world.day, count=1)  # the colleague still covers Tuesday
+    minimum(world, wed, world.day, count=1)  # the nurse alone covered Wednesday
+    leave = request_leave(world, tue, wed)
+
+    leave, released = services.leave_decide(actor=world.manager, leave=leave, approve=True)
+
+    assert leave.status == Leave.Status.APPROVED
+    left = Assignment.objects.filter(roster=roster, staff=world.nurse)
+    assert [a.date for a in left] == [roster.start_date + dt.timedelta(days=5)]  # outside the leave: kept
+    assert Assignment.objects.filter(roster=roster, staff=world.colleague, date=tue).exists()
+    assert [a.date for a in released.in_force] == [tue, wed]
+    # Only Wednesday fell short: one open shift, for what its minimum asks.
+    assert [(s.date, s.shift_type, s.role, s.status) for s in OpenShift.objects.all()] == [
+        (wed, world.day, "RN", OpenShift.Status.OPEN)]
+    roster.refresh_from_db()
+    assert roster.live_changed_at is not None  # a draft made earlier is flagged on publish
+    deleted = AuditEvent.objects.filter(action="assignment.delete", rationale=f"approved leave {leave.pk}")
+    assert deleted.count() == 2
+    told = Notification.objects.get(recipient=world.nurse.user)
+    assert "was approved" in told.text and "Taken off your roster" in told.text and f"{wed:%a %d %b} D" in told.text
+
+
+def test_the_queue_shows_what_approving_would_take_off(client, world):
+    roster = in_force(world, (world.nurse, 2, world.night))
+    wed = roster.start_date + dt.timedelta(days=2)
+    draft = services.roster_create(actor=world.manager, unit=world.icu, start_date=roster.start_date,
+                                   end_date=roster.end_date)
+    leave = request_leave(world, wed, wed)
+    client.force_login(world.manager)
+    page = client.get(reverse("request-queue")).content.decode()
+    assert 'data-testid="leave-clashes"' in page
+    assert f"{wed:%a} {wed.day} {wed:%b} N (North ICU)" in page  # in force
+    assert f"{wed:%a} {wed.day} {wed:%b} N (North ICU, draft)" in page  # the draft copied it
+
+    response = client.post(reverse("request-decide", args=["leave", leave.pk]), {"decision": "approve"},
+                           follow=True)
+    text = response.content.decode()
+    assert "Approved: Nia Nurse. 1 shift taken off the roster in force, 1 cleared from draft." in text
+    assert not Assignment.objects.filter(staff=world.nurse).exists()
+    assert not Assignment.objects.filter(roster=draft).exists()
+
+
+def test_declining_leave_takes_nothing_off(world):
+    roster = in_force(world, (world.nurse, 2, world.day))
+    day = roster.start_date + dt.timedelta(days=2)
+    leave = request_leave(world, day, day)
+    _, released = services.leave_decide(actor=world.manager, leave=leave, approve=False)
+    assert released.summary() == ""
+    assert Assignment.objects.filter(staff=world.nurse, date=day, live=True).exists()
+    assert "was declined" in Notification.objects.get(recipient=world.nurse.user).text
+
+
+def test_a_float_nurses_shift_in_another_unit_comes_off_and_that_units_managers_are_told(world):
+    world.nurse.float_pool = True
+    world.nurse.save()
+    ward_manager = f.UserFactory(username="wardmanager")
+    f.grant(ward_manager, "unit_manager", units=[world.ward])
+    start = upcoming_monday()
+    ward = f.RosterFactory(unit=world.ward, start_date=start, end_date=start + dt.timedelta(days=6))
+    day = start + dt.timedelta(days=3)
+    services.assignment_create(actor=world.admin, roster=ward, staff=world.nurse, shift_type=world.day, day=day)
+    services.roster_publish(actor=world.admin, roster=ward)
+    leave = request_leave(world, day, day)
+
+    services.leave_decide(actor=world.manager, leave=leave, approve=True)  # the ICU manager decides
+
+    assert not Assignment.objects.filter(staff=world.nurse).exists()
+    told = Notification.objects.get(recipient=ward_manager)
+    assert "Nia Nurse's leave was approved" in told.text and "North Ward 5" in told.text
+    assert told.link == reverse("roster-detail", args=[ward.pk])
+
+
+def test_open_swaps_on_those_shifts_are_withdrawn_and_the_colleague_told(world):
+    roster = in_force(world, (world.nurse, 2, world.day), (world.colleague, 4, world.day))
+    given = Assignment.objects.get(roster=roster, staff=world.nurse)
+    swap = swaps.swap_offer(actor=world.nurse.user, assignment=given, recipient=world.colleague)
+    swaps.swap_respond(actor=world.colleague.user, swap=swap, accept=True)
+    leave = request_leave(world, given.date, given.date)
+
+    services.leave_decide(actor=world.manager, leave=leave, approve=True)
+
+    swap.refresh_from_db()
+    # The request stays on record, withdrawn, with what it was for.
+    assert swap.status == SwapRequest.Status.CANCELLED and swap.assignment is None
+    assert swap.date == given.date and "on approved leave" in swap.decision_note
+    assert Notification.objects.filter(recipient=world.colleague.user, text__contains="was withdrawn").exists()
+    assert not swap.is_open
+
+
+def test_a_manager_clearing_a_cell_withdraws_its_open_swap_instead_of_losing_it(world):
+    roster = in_force(world, (world.nurse, 2, world.day))
+    given = Assignment.objects.get(roster=roster, staff=world.nurse)
+    swap = swaps.swap_offer(actor=world.nurse.user, assignment=given, recipient=world.colleague)
+    services.assignment_delete(actor=world.manager, assignment=given)
+    swap.refresh_from_db()
+    assert swap.status == SwapRequest.Status.CANCELLED and "taken off the roster" in swap.decision_note
+    assert Notification.objects.filter(recipient=world.colleague.user, text__contains="was withdrawn").exists()
+
+
+def test_a_draft_rostering_someone_on_approved_leave_is_not_published(client, world):
+    start = upcoming_monday()
+    day = start + dt.timedelta(days=1)
+    # A draft made before the leave was approved (a solver run that started earlier, say):
+    draft = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
+    services.assignment_create(actor=world.admin, roster=draft, staff=world.nurse, shift_type=world.day, day=day)
+    Leave.objects.create(staff=world.nurse, start_date=day, end_date=day, status=Leave.Status.APPROVED)
+
+    with pytest.raises(Conflict, match="on approved leave") as refused:
+        services.roster_publish(actor=world.manager, roster=draft)
+    assert refused.value.field == "assignments" and "Nia Nurse" in str(refused.value)
+    draft.refresh_from_db()
+    assert draft.status == Roster.Status.DRAFT
+
+    client.force_login(world.manager)
+    page = client.get(reverse("roster-detail", args=[draft.pk])).content.decode()
+    assert 'data-testid="on-leave"' in page and "is-clash" in page
+    response = client.post(reverse("roster-publish", args=[draft.pk]), follow=True)
+    assert "Take those shifts off before publishing." in response.content.decode()
+    assert Roster.objects.get(pk=draft.pk).status == Roster.Status.DRAFT
+
+    services.assignment_delete(actor=world.manager, assignment=Assignment.objects.get(roster=draft))
+    assert services.roster_publish(actor=world.manager, roster=draft).status == Roster.Status.PUBLISHED
+
+
+def test_the_api_approval_takes_the_shift_off_too(world):
+    roster = in_force(world, (world.nurse, 3, world.day))
+    day = roster.start_date + dt.timedelta(days=3)
+    leave = request_leave(world, day, day)
+    api = APIClient()
+    api.force_authenticate(world.manager)
+    response = api.post(f"/api/leave/{leave.pk}/approve/", {"note": "Enjoy"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "approved"
+    assert not Assignment.objects.filter(staff=world.nurse).exists()
+    assert Notification.objects.filter(recipient=world.nurse.user, text__endswith="Enjoy").exists()
+
+
+def test_past_days_come_off_but_are_not_offered(world):
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=today.weekday() + 7)  # last week's Monday
+    roster = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
+    day = start + dt.timedelta(days=2)
+    services.assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.day, day=day)
+    services.roster_publish(actor=world.admin, roster=roster)
+    minimum(world, day, world.day)
+    OpenShift.objects.all().delete()
+    leave = Leave.objects.create(staff=world.nurse, kind="sick", start_date=day, end_date=day)  # recorded afterwards
+    _, released = services.leave_decide(actor=world.manager, leave=leave, approve=True)
+    assert len(released.in_force) == 1 and released.open_shifts == []
+    assert not OpenShift.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_racing_the_approval_never_leaves_the_nurse_rostered_on_leave(world, monkeypatch):
+    """Approval and claim both take the person's row lock: whichever comes second sees
+    the other's result (the claim is refused on leave, or its shift is taken off)."""
+    import time
+
+    from django.db import connection
+
+    from roster import marketplace
+    from tests.roster.test_invariants import _race
+
+    assert connection.vendor == "postgresql"
+    checks = marketplace.why_not
+
+    def slow_checks(*args, **kwargs):
+        found = checks(*args, **kwargs)
+        time.sleep(0.3)  # the claim has read the leave as requested and not yet written
+        return found
+
+    monkeypatch.setattr(marketplace, "why_not", slow_checks)
+    roster = in_force(world)
+    outcomes = []
+    for offset in range(1, 6):
+        day = roster.start_date + dt.timedelta(days=offset)
+        shift = marketplace.open_shift_post(actor=world.manager, roster=roster, day=day, shift_type=world.day)
+        leave = request_leave(world, day, day)
+        results = _race(2, lambda i, shift=shift, leave=leave: (
+            marketplace.open_shift_claim(actor=world.nurse.user, open_shift=shift) if i == 0
+            else (time.sleep(0.1), services.leave_decide(actor=world.manager, leave=leave, approve=True))[1]))
+        assert not isinstance(results[1], Exception), results[1]
+        assert not Assignment.objects.filter(staff=world.nurse, date=day, live=True).exists(), results
+        outcomes.append(type(results[0]).__name__)
+    assert set(outcomes) <= {"Assignment", "RuleViolation"}
