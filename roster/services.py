@@ -30,7 +30,7 @@ from .models import (
     Unit,
     Waiver,
 )
-from .notifications import notify_staff
+from .notifications import notify_managers, notify_staff
 from .timeutil import check_days, shift_interval
 
 if TYPE_CHECKING:
@@ -487,9 +487,7 @@ def leave_decide(*, actor: Any, leave: Leave, approve: bool, note: str = "") -> 
         actor=actor, action=f"leave.{leave.status}", obj=leave, before=before, after=snapshot(leave),
         rationale=" ".join(part for part in (note, released.summary()) if part),
     )
-    days = (f"{leave.start_date:%a %d %b}" if leave.start_date == leave.end_date
-            else f"{leave.start_date:%a %d %b} to {leave.end_date:%a %d %b}")
-    text = f"Your {leave.get_kind_display().lower()} ({days}) was {leave.status}."
+    text = f"Your {leave.get_kind_display().lower()} ({_days(leave)}) was {leave.status}."
     if released.in_force:
         gone = released.in_force
         text += " Taken off your roster: " + ", ".join(label(a) for a in gone[:4])
@@ -500,6 +498,12 @@ def leave_decide(*, actor: Any, leave: Leave, approve: bool, note: str = "") -> 
     return leave, released
 
 
+def _days(leave: Leave) -> str:
+    if leave.start_date == leave.end_date:
+        return f"{leave.start_date:%a %d %b}"
+    return f"{leave.start_date:%a %d %b} to {leave.end_date:%a %d %b}"
+
+
 @transaction.atomic
 def leave_cancel(*, actor: Any, leave: Leave) -> Leave:
     _acting_for(actor, leave.staff)
@@ -507,9 +511,18 @@ def leave_cancel(*, actor: Any, leave: Leave) -> Leave:
     if leave.status == Leave.Status.CANCELLED:
         raise Conflict("This request is already cancelled.", field="status")
     before = snapshot(leave)
+    was_approved = leave.status == Leave.Status.APPROVED
     leave.status = Leave.Status.CANCELLED
     leave.save(update_fields=["status"])
     audit_record(actor=actor, action="leave.cancel", obj=leave, before=before, after=snapshot(leave))
+    if was_approved:
+        # Approving took them off the rosters: their managers may want them back.
+        staff = leave.staff
+        notify_managers(
+            staff.home_unit, exclude=[actor], link=reverse("roster-list", args=[staff.home_unit_id]),
+            text=f"{staff} cancelled approved leave ({_days(leave)}): available again; "
+                 "shifts taken off for it were not put back.",
+        )
     return leave
 
 

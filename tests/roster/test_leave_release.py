@@ -237,3 +237,17 @@ def test_a_claim_racing_the_approval_never_leaves_the_nurse_rostered_on_leave(wo
         assert not Assignment.objects.filter(staff=world.nurse, date=day, live=True).exists(), results
         outcomes.append(type(results[0]).__name__)
     assert set(outcomes) <= {"Assignment", "RuleViolation"}
+
+
+def test_cancelling_approved_leave_tells_the_managers_the_person_is_available_again(world):
+    roster = in_force(world, (world.nurse, 2, world.day))
+    day = roster.start_date + dt.timedelta(days=2)
+    pending = request_leave(world, day + dt.timedelta(days=30), day + dt.timedelta(days=30))
+    services.leave_cancel(actor=world.nurse.user, leave=pending)  # never approved: nobody to tell
+    assert not Notification.objects.filter(recipient=world.manager).exists()
+
+    leave, _ = services.leave_decide(actor=world.manager, leave=request_leave(world, day, day), approve=True)
+    services.leave_cancel(actor=world.nurse.user, leave=leave)
+    told = Notification.objects.get(recipient=world.manager)
+    assert "Nia Nurse cancelled approved leave" in told.text and "not put back" in told.text
+    assert not Assignment.objects.filter(staff=world.nurse).exists()
