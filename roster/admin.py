@@ -115,6 +115,12 @@ class StaffAdmin(AuditedAdmin):
     list_select_related = ("home_unit__site",)
     inlines = [CertificationInline]
 
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        was_active = change and m.Staff.objects.select_for_update().filter(pk=obj.pk, active=True).exists()
+        super().save_model(request, obj, form, change)
+        if was_active and not obj.active:
+            services.staff_left(actor=request.user, staff=obj)
+
 
 @admin.register(m.Certification)
 class CertificationAdmin(AuditedAdmin):
@@ -169,6 +175,8 @@ class CoverageRequirementAdmin(AuditedAdmin):
 @admin.register(m.Leave)
 class LeaveAdmin(AuditedAdmin):
     list_display = ("staff", "kind", "start_date", "end_date", "status", "decided_by")
+    # Decided only through the actions, which take the person off the rosters.
+    readonly_fields = ("status", "decided_by", "decided_at")
     list_filter = ("status", "kind", "staff__home_unit")
     raw_id_fields = ("staff",)
     actions = ["approve", "decline"]

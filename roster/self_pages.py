@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import access, calendar_feed, leave_release, my_shifts, services
+from . import absence, access, calendar_feed, my_shifts, services
 from .errors import DomainError, NotAllowed
 from .forms import posted_choice
 from .models import Leave, Preference, ShiftType, Staff
@@ -194,7 +194,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     # A coordinator of a whole network may have thousands waiting: a page of each at once.
     leave_page = Paginator(leave, QUEUE_PAGE_SIZE).get_page(request.GET.get("leave_page"))
     # What approving each would take off the rosters, shown before the decision.
-    clashes = leave_release.clashes_of(list(leave_page))
+    clashes = absence.clashes_of(list(leave_page))
     return render(request, "roster/self/queue.html", {
         "leave": leave_page,
         "leave_rows": [(row, clashes[row.pk]) for row in leave_page],

@@ -34,7 +34,7 @@ from .notifications import notify_managers, notify_staff
 from .timeutil import check_days, shift_interval
 
 if TYPE_CHECKING:
-    from .leave_release import Release
+    from .absence import Release
 
 M = TypeVar("M", bound=models.Model)
 
@@ -98,7 +98,18 @@ def record_update(*, actor: Any, instance: M, data: dict[str, Any]) -> M:
     for name, values in m2m.items():
         getattr(obj, name).set(values)
     audit_record(actor=actor, action="update", obj=obj, before=before, after=snapshot(obj))
+    if isinstance(obj, Staff) and before.get("active") and not obj.active:
+        staff_left(actor=actor, staff=obj)
     return obj
+
+
+def staff_left(*, actor: Any, staff: Staff) -> None:
+    """Someone marked as no longer active comes off every roster in use from today on
+    (:func:`roster.absence.release_departure`). Call in the transaction that marks them,
+    holding their row lock."""
+    from .absence import release_departure
+
+    release_departure(actor=actor, staff=staff)
 
 
 @transaction.atomic
@@ -394,7 +405,7 @@ def roster_publish(*, actor: Any, roster: Roster, replace_changes: bool = False)
     in_force = list(Roster.objects.select_for_update().filter(
         unit=roster.unit, start_date=roster.start_date, status=Roster.Status.PUBLISHED
     ))
-    from .leave_release import label, on_leave_in
+    from .absence import label, on_leave_in
 
     if on_leave := on_leave_in(roster):
         shown = "; ".join(f"{a.staff}, {label(a)}" for a in on_leave[:5])
@@ -465,10 +476,10 @@ def leave_decide(*, actor: Any, leave: Leave, approve: bool, note: str = "") -> 
     """The unit manager approves or declines a request; deciding twice is refused.
 
     Approving takes the person off every roster in use on those days
-    (:mod:`roster.leave_release`), in the same transaction; the person is told either way.
+    (:mod:`roster.absence`), in the same transaction; the person is told either way.
     Returns the leave and what approving it took off.
     """
-    from .leave_release import Release, label, release
+    from .absence import Release, label, release
 
     if not can_manage_unit(actor, leave.staff.home_unit_id):
         raise NotAllowed("Only a manager of this person's unit may decide on leave.", field="leave")

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from . import access, analysis, generation, leave_release, selectors, services
+from . import absence, access, analysis, generation, selectors, services
 from .errors import DomainError, NotAllowed, RuleViolation, Stale
 from .forms import AuditFilterForm, CellForm, CertificationFilterForm, GenerateForm, StaffFilterForm
 from .models import Roster, ShiftType, SolverRun
@@ -346,7 +346,7 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "roster/roster_detail.html#roster-panel", {"roster": roster, **panel})
     grid = analysis.roster_grid(roster, user=request.user, today=timezone.localdate())
     stale = services.stale_reason(roster) if can_manage and roster.status == Roster.Status.DRAFT else None
-    on_leave = leave_release.on_leave_in(roster) if can_manage and roster.status != Roster.Status.ARCHIVED else []
+    on_leave = absence.on_leave_in(roster) if can_manage and roster.status != Roster.Status.ARCHIVED else []
     return render(request, "roster/roster_detail.html",
                   {"roster": roster, "grid": grid, "stale": stale, "on_leave": on_leave, **panel})
 

@@ -251,3 +251,51 @@ def test_cancelling_approved_leave_tells_the_managers_the_person_is_available_ag
     told = Notification.objects.get(recipient=world.manager)
     assert "Nia Nurse cancelled approved leave" in told.text and "not put back" in told.text
     assert not Assignment.objects.filter(staff=world.nurse).exists()
+
+
+def test_marking_someone_inactive_takes_them_off_from_today_and_keeps_the_past(world):
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=3)
+    roster = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=13))
+    for offset in (1, 5, 8):  # one past, two to come
+        services.assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.day,
+                                   day=start + dt.timedelta(days=offset))
+    services.roster_publish(actor=world.admin, roster=roster)
+    draft = services.roster_create(actor=world.manager, unit=world.icu, start_date=start,
+                                   end_date=roster.end_date)
+    minimum(world, start + dt.timedelta(days=5), world.day)
+
+    api = APIClient()
+    api.force_authenticate(world.coordinator)
+    response = api.patch(f"/api/staff/{world.nurse.pk}/", {"active": False}, format="json")
+    assert response.status_code == 200, response.json()
+
+    kept = Assignment.objects.filter(staff=world.nurse)
+    assert sorted({(a.roster_id, a.date) for a in kept}) == [
+        (roster.pk, start + dt.timedelta(days=1)), (draft.pk, start + dt.timedelta(days=1))]
+    assert [s.date for s in OpenShift.objects.filter(status=OpenShift.Status.OPEN)] == [start + dt.timedelta(days=5)]
+    told = Notification.objects.get(recipient=world.manager)
+    assert "Nia Nurse's record was closed" in told.text
+
+
+def test_the_admin_closing_a_record_takes_the_shifts_off_too(client, world):
+    roster = in_force(world, (world.nurse, 2, world.day))
+    client.force_login(world.admin)
+    url = reverse("admin:roster_staff_change", args=[world.nurse.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update({"active": "", "skills": [], "home_unit": world.icu.pk, "user": world.nurse.user.pk,
+                 "certifications-TOTAL_FORMS": "0", "certifications-INITIAL_FORMS": "0"})
+    data.pop("contract", None)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    world.nurse.refresh_from_db()
+    assert not world.nurse.active
+    assert not Assignment.objects.filter(roster=roster, staff=world.nurse).exists()
+
+
+def test_leave_is_decided_in_the_admin_only_through_its_actions(client, world):
+    leave = request_leave(world, upcoming_monday(), upcoming_monday())
+    client.force_login(world.admin)
+    page = client.get(reverse("admin:roster_leave_change", args=[leave.pk]))
+    assert 'name="status"' not in page.content.decode()

@@ -1,8 +1,8 @@
-"""Approved leave takes the person off the roster.
+"""People who cannot work some days come off the rosters: approved leave, or leaving.
 
 Leave is a hard rule nobody may waive (``rules.UNWAIVABLE``): once it is approved the
-person works none of its days. So approving it takes their shifts on those days off every
-roster version that is still in use, in the same transaction as the approval:
+person works none of its days. So approving it (:func:`release`) takes their shifts on
+those days off every roster version still in use, in the same transaction:
 
 * in force: the shift is deleted (audited), the version is marked as changed in place (so
   a draft made earlier is flagged before it is published over it), open swap requests on
@@ -10,6 +10,9 @@ roster version that is still in use, in the same transaction as the approval:
   on, the place is offered as an open shift needing what the minimum asks;
 * drafts: the cell is cleared, so the draft cannot be published with them on leave (its
   coverage row shows the gap it leaves).
+
+A person marked as no longer active (they have left) comes off the same way from today
+on (:func:`release_departure`); their past shifts stay as the record of what was worked.
 
 Before deciding, the manager sees what approving will take off (:func:`clashes_of`).
 A draft made by a solver run that started before the approval may still hold such a
@@ -110,37 +113,46 @@ def on_leave_in(roster: Roster) -> list[Assignment]:
 def release(*, actor: Any, leave: Leave) -> Release:
     """Take the person of ``leave`` off every roster in use on its days. Call inside the
     transaction that approves it, holding the person's row lock."""
-    rows = list(
-        rostered(leave.staff_id, leave.start_date, leave.end_date)
-        .select_for_update(of=("self",))
-        .select_related("roster__unit", "shift_type", "staff")
-        .order_by("date", "pk")
-    )
-    if not rows:
+    rows = rostered(leave.staff_id, leave.start_date, leave.end_date)
+    return _take_off(actor, rows, rationale=f"approved leave {leave.pk}",
+                     why="is on approved leave that day", news="leave was approved")
+
+
+def release_departure(*, actor: Any, staff: Staff) -> Release:
+    """Take a person who has left off every roster in use from today on. Call inside the
+    transaction that marks them inactive, holding their row lock."""
+    rows = Assignment.objects.filter(staff_id=staff.pk, date__gte=timezone.localdate()).filter(
+        Q(live=True) | Q(roster__status=Roster.Status.DRAFT))
+    return _take_off(actor, rows, rationale="no longer active", why="is no longer on the staff",
+                     news="record was closed (no longer active)")
+
+
+def _take_off(actor: Any, rows: QuerySet[Assignment], *, rationale: str, why: str, news: str) -> Release:
+    found = list(rows.select_for_update(of=("self",)).select_related("roster__unit", "shift_type", "staff")
+                 .order_by("date", "pk"))
+    if not found:
         return Release()
-    person = rows[0].staff
-    withdraw_open_on([a.pk for a in rows], actor=actor, reason=f"{person} is on approved leave that day")
-    rationale = f"approved leave {leave.pk}"
-    for a in rows:
+    person = found[0].staff
+    withdraw_open_on([a.pk for a in found], actor=actor, reason=f"{person} {why}")
+    for a in found:
         audit_record(actor=actor, action="assignment.delete", obj=a, before=snapshot(a), rationale=rationale)
-    Assignment.objects.filter(pk__in=[a.pk for a in rows]).delete()
-    live = [a for a in rows if a.live]
+    Assignment.objects.filter(pk__in=[a.pk for a in found]).delete()
+    live = [a for a in found if a.live]
     services.live_changed(*{a.roster_id for a in live})
     posted = post_vacated(actor=actor, vacated=live)
-    result = Release(in_force=live, drafts=len(rows) - len(live), open_shifts=posted)
 
     by_unit: dict[int, list[Assignment]] = defaultdict(list)
-    for a in rows:
+    for a in found:
         by_unit[a.roster.unit_id].append(a)
     for gone in by_unit.values():
         unit = gone[0].roster.unit
         shown = ", ".join(label(a) for a in gone[:4]) + (f" and {len(gone) - 4} more" if len(gone) > 4 else "")
         notify_managers(
             unit, exclude=[actor],
-            text=f"{person}'s leave was approved: taken off the {unit.name} roster: {shown}."[:300],
+            text=f"{person}'s {news}: taken off the {unit.name} roster: {shown}."[:300],
             link=reverse("roster-detail", args=[gone[0].roster_id]),
         )
-    return result
+    return Release(in_force=live, drafts=len(found) - len(live), open_shifts=posted)
 
 
 def post_vacated(*, actor: Any, vacated: Iterable[Assignment]) -> list[OpenShift]:
@@ -173,7 +185,7 @@ def post_vacated(*, actor: Any, vacated: Iterable[Assignment]) -> list[OpenShift
                 shift = OpenShift.objects.create(
                     roster=roster, date=day, shift_type=req.shift_type, role=req.role, skill=req.skill,
                     certification_type=req.certification_type, coverage_requirement=req, posted_by=actor,
-                    note=f"Short after approved leave ({need.label})"[:300],
+                    note=f"Came free on the roster in force ({need.label})"[:300],
                 )
                 audit_record(actor=actor, action="open_shift.post", obj=shift, after=snapshot(shift))
                 created.append(shift)
