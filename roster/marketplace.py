@@ -94,10 +94,8 @@ def post_shortfalls(*, actor: Any, roster: Roster) -> list[OpenShift]:
     requirements = CoverageRequirement.objects.filter(
         unit=roster.unit, date__range=(max(roster.start_date, today), roster.end_date), minimum__gt=0
     ).select_related("shift_type", "skill", "certification_type")
-    working: dict[tuple[dt.date, int], list[Staff]] = {}
-    for a in roster.assignments.select_related("staff").prefetch_related(
-            "staff__skills", "staff__certifications"):
-        working.setdefault((a.date, a.shift_type_id), []).append(a.staff)
+    withdraw_filled(actor=actor, roster=roster)
+    working = _working(roster)
     offered: dict[int, int] = {}
     for row in OpenShift.objects.filter(roster__unit=roster.unit, coverage_requirement__isnull=False,
                                         status=OpenShift.Status.OPEN).values("coverage_requirement"):
@@ -115,6 +113,50 @@ def post_shortfalls(*, actor: Any, roster: Roster) -> list[OpenShift]:
             audit_record(actor=actor, action="open_shift.post", obj=shift, after=snapshot(shift))
             created.append(shift)
     return created
+
+
+def _working(roster: Roster, day: dt.date | None = None) -> dict[tuple[dt.date, int], list[Staff]]:
+    """Who works each (day, shift type) of ``roster``, with what they hold prefetched."""
+    rows = roster.assignments.all() if day is None else roster.assignments.filter(date=day)
+    working: dict[tuple[dt.date, int], list[Staff]] = {}
+    for a in rows.select_related("staff").prefetch_related("staff__skills", "staff__certifications"):
+        working.setdefault((a.date, a.shift_type_id), []).append(a.staff)
+    return working
+
+
+def withdraw_filled(*, actor: Any, roster: Roster, day: dt.date | None = None) -> list[OpenShift]:
+    """Withdraw the offers made for a cover minimum that ``roster`` now meets without
+    them (someone was put on the shift by hand, a new version covers it, another offer
+    was taken), so nobody claims a place that is no longer short. Offers a manager
+    posted without a minimum behind them are the manager's to withdraw."""
+    offers = list(
+        OpenShift.objects.select_for_update(of=("self",))
+        .filter(roster=roster, status=OpenShift.Status.OPEN, coverage_requirement__isnull=False)
+        .filter(**({"date": day} if day is not None else {}))
+        .select_related("coverage_requirement__skill", "coverage_requirement__certification_type")
+        .order_by("-created_at", "-pk")
+    )
+    if not offers:
+        return []
+    working = _working(roster, day)
+    by_requirement: dict[int, list[OpenShift]] = {}
+    for offer in offers:
+        by_requirement.setdefault(offer.coverage_requirement_id or 0, []).append(offer)
+    withdrawn: list[OpenShift] = []
+    for its_offers in by_requirement.values():
+        req = its_offers[0].coverage_requirement
+        assert req is not None
+        need = need_of(req)
+        have = sum(counts_towards(p, need, req.date) for p in working.get((req.date, req.shift_type_id), []))
+        surplus = len(its_offers) - max(0, req.minimum - have)
+        for offer in its_offers[:max(0, surplus)]:
+            before = snapshot(offer)
+            offer.status = OpenShift.Status.WITHDRAWN
+            offer.save(update_fields=["status"])
+            audit_record(actor=actor, action="open_shift.withdraw", obj=offer, before=before,
+                         after=snapshot(offer), rationale="the minimum it was posted for is met")
+            withdrawn.append(offer)
+    return withdrawn
 
 
 def _place_filter(staff: Staff) -> Q:
@@ -177,25 +219,33 @@ def open_shift_claim(*, actor: Any, open_shift: OpenShift) -> Assignment:
         if shift.date < timezone.localdate():
             raise DomainError("This shift's day has passed.", field="open_shift")
         Staff.objects.select_for_update().get(pk=staff.pk)
-        breaches = why_not(staff, shift)
-        if breaches:
-            raise RuleViolation(breaches)
-        assignment = services.assignment_insert(
-            actor=actor, roster=shift.roster, staff=staff, shift_type=shift.shift_type, day=shift.date
-        )
-        before = snapshot(shift)
-        shift.status = OpenShift.Status.CLAIMED
-        shift.claimed_by = staff
-        shift.claimed_at = timezone.now()
-        shift.assignment = assignment
-        shift.save(update_fields=["status", "claimed_by", "claimed_at", "assignment"])
-        audit_record(actor=actor, action="open_shift.claim", obj=shift, before=before, after=snapshot(shift))
-        notify_managers(
-            shift.roster.unit,
-            text=f"{staff} took the open {shift.shift_type.code} shift on {shift.date:%a %d %b} "
-                 f"in {shift.roster.unit.name}.",
-            link=reverse("open-shift-list"),
-        )
+        # A place filled meanwhile by some other way is no longer offered.
+        filled = shift in withdraw_filled(actor=actor, roster=shift.roster, day=shift.date)
+        if not filled:
+            breaches = why_not(staff, shift)
+            if breaches:
+                raise RuleViolation(breaches)
+            assignment = services.assignment_insert(
+                actor=actor, roster=shift.roster, staff=staff, shift_type=shift.shift_type, day=shift.date
+            )
+            before = snapshot(shift)
+            shift.status = OpenShift.Status.CLAIMED
+            shift.claimed_by = staff
+            shift.claimed_at = timezone.now()
+            shift.assignment = assignment
+            shift.save(update_fields=["status", "claimed_by", "claimed_at", "assignment"])
+            audit_record(actor=actor, action="open_shift.claim", obj=shift, before=before, after=snapshot(shift))
+            # Other offers for a minimum this claim has now met are withdrawn.
+            withdraw_filled(actor=actor, roster=shift.roster, day=shift.date)
+            notify_managers(
+                shift.roster.unit,
+                text=f"{staff} took the open {shift.shift_type.code} shift on {shift.date:%a %d %b} "
+                     f"in {shift.roster.unit.name}.",
+                link=reverse("open-shift-list"),
+            )
+    if filled:
+        # Refused after the withdrawal is committed, so the next person is not offered it.
+        raise Conflict("This place has been filled meanwhile; it is no longer offered.", field="open_shift")
     return assignment
 
 

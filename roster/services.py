@@ -235,8 +235,14 @@ def assignment_create(
     breaches = _unwaived(check_assignment(staff=staff, roster=roster, shift_type=shift_type, day=day), waiver)
     if breaches:
         raise RuleViolation(breaches)
-    return assignment_insert(actor=actor, roster=roster, staff=staff, shift_type=shift_type, day=day,
-                             waiver=waiver)
+    assignment = assignment_insert(actor=actor, roster=roster, staff=staff, shift_type=shift_type, day=day,
+                                   waiver=waiver)
+    if roster.status == Roster.Status.PUBLISHED:
+        # Someone put on a shift in force by hand may fill a place still on offer.
+        from .marketplace import withdraw_filled
+
+        withdraw_filled(actor=actor, roster=roster, day=day)
+    return assignment
 
 
 def assignment_insert(

@@ -223,3 +223,71 @@ def test_publishing_offers_what_the_roster_leaves_uncovered(world):
     assert shift.roster == again  # the offer follows the version in force
     assignment = marketplace.open_shift_claim(actor=world.colleague.user, open_shift=shift)
     assert assignment.live and assignment.roster == again
+
+
+def short_week(world, minimum=2):
+    """A published week whose Tuesday day shift needs ``minimum`` RNs and has the nurse."""
+    from roster.models import CoverageRequirement
+
+    start = upcoming_monday()
+    roster = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
+    tue = start + dt.timedelta(days=1)
+    CoverageRequirement.objects.create(unit=world.icu, date=tue, shift_type=world.day, role="RN",
+                                       minimum=minimum, preferred=minimum, maximum=minimum + 1)
+    services.assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.day, day=tue)
+    return services.roster_publish(actor=world.manager, roster=roster), tue
+
+
+def test_a_new_version_that_covers_the_place_withdraws_its_offer(world):
+    roster, tue = short_week(world)
+    [offer] = OpenShift.objects.filter(status=OpenShift.Status.OPEN)
+    covered = services.roster_create(actor=world.manager, unit=world.icu, start_date=roster.start_date,
+                                     end_date=roster.end_date)
+    services.assignment_create(actor=world.manager, roster=covered, staff=world.colleague, shift_type=world.day,
+                               day=tue)
+    services.roster_publish(actor=world.manager, roster=covered)
+    offer.refresh_from_db()
+    assert offer.status == OpenShift.Status.WITHDRAWN
+    assert marketplace.eligible_open_shifts(world.outsider) == []
+    assert AuditEvent.objects.filter(action="open_shift.withdraw", object_id=str(offer.pk),
+                                     rationale="the minimum it was posted for is met").exists()
+
+
+def test_putting_someone_on_the_shift_in_force_by_hand_withdraws_the_offer(world):
+    roster, tue = short_week(world)
+    [offer] = OpenShift.objects.filter(status=OpenShift.Status.OPEN)
+    services.assignment_create(actor=world.manager, roster=roster, staff=world.colleague, shift_type=world.day,
+                               day=tue)
+    offer.refresh_from_db()
+    assert offer.status == OpenShift.Status.WITHDRAWN
+
+
+def test_a_claim_on_a_place_filled_some_other_way_is_refused_and_the_offer_withdrawn(world):
+    roster, tue = short_week(world)
+    [offer] = OpenShift.objects.filter(status=OpenShift.Status.OPEN)
+    # Filled by a path that does not look at offers (a raw write, as an import would).
+    extra = f.StaffFactory(home_unit=world.icu)
+    Assignment.objects.create(roster=roster, staff=extra, shift_type=world.day, date=tue, live=True,
+                              starts_at=timezone.now() + dt.timedelta(days=30),
+                              ends_at=timezone.now() + dt.timedelta(days=30, hours=12))
+    with pytest.raises(Conflict, match="filled meanwhile"):
+        marketplace.open_shift_claim(actor=world.colleague.user, open_shift=offer)
+    offer.refresh_from_db()
+    assert offer.status == OpenShift.Status.WITHDRAWN
+    assert not Assignment.objects.filter(staff=world.colleague).exists()
+
+
+def test_of_two_offers_for_a_minimum_the_claim_that_meets_it_withdraws_the_other(world):
+    roster, tue = short_week(world, minimum=2)
+    [offer] = OpenShift.objects.filter(status=OpenShift.Status.OPEN)
+    # The manager also offered the place by hand (no minimum behind it): left alone.
+    by_hand = post(world, roster, day=1)
+    # Another automatic offer for the same minimum, as a second publication might leave.
+    twin = OpenShift.objects.create(roster=roster, date=tue, shift_type=world.day, role="RN",
+                                    coverage_requirement=offer.coverage_requirement)
+    assert OpenShift.objects.filter(status=OpenShift.Status.OPEN).count() == 3
+    marketplace.open_shift_claim(actor=world.colleague.user, open_shift=offer)
+    twin.refresh_from_db()
+    by_hand.refresh_from_db()
+    assert twin.status == OpenShift.Status.WITHDRAWN
+    assert by_hand.status == OpenShift.Status.OPEN
