@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -424,6 +425,29 @@ def _shortfall_report(built: Built, result: sp.SolveResult) -> list[dict[str, An
     return report
 
 
+def _no_longer_free(assignments: Sequence[sp.Assignment], start: dt.date, end: dt.date) -> dict[tuple[str, int], str]:
+    """Shifts of the solver's roster their person can no longer work: leave approved, or
+    the person marked as having left, while the run was solving (it read the data as it
+    was when it started). (staff, day) → why; these are left out of the draft."""
+    ids = {int(a.staff) for a in assignments}
+    if not ids:
+        return {}
+    gone = set(Staff.objects.filter(pk__in=ids, active=False).values_list("pk", flat=True))
+    leave: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for staff_id, lo, hi in Leave.objects.filter(
+        staff_id__in=ids, status=Leave.Status.APPROVED, start_date__lte=end, end_date__gte=start
+    ).values_list("staff_id", "start_date", "end_date"):
+        leave[staff_id].append((lo, hi))
+    found: dict[tuple[str, int], str] = {}
+    for a in assignments:
+        day = start + dt.timedelta(days=a.day)
+        if int(a.staff) in gone:
+            found[(a.staff, a.day)] = "no longer active"
+        elif any(lo <= day <= hi for lo, hi in leave.get(int(a.staff), [])):
+            found[(a.staff, a.day)] = "on leave approved during the run"
+    return found
+
+
 @transaction.atomic
 def _write_back(run: SolverRun, built: Built, result: sp.SolveResult, units: list[Unit], *, cancelled: bool) -> None:
     run = SolverRun.objects.select_for_update().get(pk=run.pk)
@@ -433,10 +457,12 @@ def _write_back(run: SolverRun, built: Built, result: sp.SolveResult, units: lis
     start, end = run.start_date, run.end_date
     tz = built.site.timezone
     created: list[Roster] = []
+    left_out = _no_longer_free(result.assignments, start, end)
     if result.assignments:
         by_unit: dict[str, list[sp.Assignment]] = defaultdict(list)
         for a in result.assignments:
-            by_unit[a.unit or str(units[0].pk)].append(a)
+            if (a.staff, a.day) not in left_out:
+                by_unit[a.unit or str(units[0].pk)].append(a)
         for unit in units:
             previous = Roster.objects.select_for_update().filter(unit=unit, start_date=start).order_by("-version").first()
             published = Roster.objects.filter(unit=unit, start_date=start, status=Roster.Status.PUBLISHED).first()
@@ -479,6 +505,13 @@ def _write_back(run: SolverRun, built: Built, result: sp.SolveResult, units: lis
         else None,
         "shortfalls": _shortfall_report(built, result) if result.shortfalls else [],
         "shortfall_unit": result.shortfall_unit,
+        "left_out": [
+            {"date": (start + dt.timedelta(days=a.day)).isoformat(), "shift": a.shift,
+             "name": str(built.staff[a.staff]) if a.staff in built.staff else a.staff,
+             "why": left_out[(a.staff, a.day)]}
+            for a in sorted(result.assignments, key=lambda a: (a.day, a.shift, a.staff))
+            if (a.staff, a.day) in left_out
+        ],
     }
     run.solver_status = result.status
     run.objective = result.objective

@@ -216,3 +216,39 @@ def test_staff_in_another_site_are_never_used(world):
     assert not Assignment.objects.filter(staff__home_unit__site=world.south).exists()
     assert run.status == SolverRun.Status.SUCCEEDED
     assert Staff.objects.filter(home_unit=world.ed).exists()
+
+
+def test_leave_approved_and_people_leaving_during_the_run_are_left_out_of_its_draft(world, monkeypatch, client):
+    from django.urls import reverse
+
+    need(world, world.icu, world.day, 2)
+    leaver = f.StaffFactory(home_unit=world.icu, first_name="Lee", last_name="Leaver")
+    solve = generation.solve
+    asked: list[dt.date] = []
+
+    def solve_while_things_change(problem, options):
+        result = solve(problem, options)
+        # While the run is solving, the nurse asks for a day off it gives her and the
+        # manager approves it, and the leaver's record is closed.
+        day = MON + dt.timedelta(days=min(a.day for a in result.assignments if a.staff == str(world.nurse.pk)))
+        leave = services.leave_request(actor=world.nurse.user, staff=world.nurse, kind="annual", start_date=day,
+                                       end_date=day)
+        services.leave_decide(actor=world.manager, leave=leave, approve=True)
+        services.record_update(actor=world.admin, instance=leaver, data={"active": False})
+        asked.append(day)
+        return result
+
+    monkeypatch.setattr(generation, "solve", solve_while_things_change)
+    run = run_now(world)
+    roster = run.rosters.get()
+    assert not roster.assignments.filter(staff=world.nurse, date=asked[0]).exists()
+    assert not roster.assignments.filter(staff=leaver).exists()
+    assert roster.assignments.filter(staff=world.nurse).exists()  # other days kept
+    whys = {(x["name"], x["why"]) for x in run.result["left_out"]}
+    assert (str(world.nurse), "on leave approved during the run") in whys
+    assert (str(leaver), "no longer active") in whys
+    # The draft can be published as it is.
+    assert services.roster_publish(actor=world.manager, roster=roster).status == Roster.Status.PUBLISHED
+    client.force_login(world.manager)
+    page = client.get(reverse("roster-run", args=[run.pk])).content.decode()
+    assert 'data-testid="run-left-out"' in page and "Lee Leaver" in page
