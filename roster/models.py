@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
+from django.utils import timezone
 
 from .timeutil import validate_day
 
@@ -172,6 +173,31 @@ class Staff(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def clean(self) -> None:
+        """A move to another unit, or out of the float pool, must not leave the person
+        on rosters of units they may then no longer work in (only the float pool works
+        outside its home unit): those shifts, from today on, come off first."""
+        super().clean()
+        if self.pk is None or not self.active or self.home_unit_id is None:
+            return
+        was = Staff.objects.filter(pk=self.pk).values("home_unit_id", "float_pool").first()
+        if was is None or (was["home_unit_id"] == self.home_unit_id and (self.float_pool or not was["float_pool"])):
+            return
+        stranded = (
+            Assignment.objects.filter(staff_id=self.pk, date__gte=timezone.localdate())
+            .filter(Q(live=True) | Q(roster__status=Roster.Status.DRAFT))
+            .exclude(roster__unit_id=self.home_unit_id)
+        )
+        if self.float_pool:
+            stranded = stranded.exclude(roster__unit__site_id=self.home_unit.site_id)
+        units = sorted(set(stranded.values_list("roster__unit__name", flat=True)))
+        if units:
+            count = stranded.count()
+            raise ValidationError({"home_unit": (
+                f"{self} still has {count} shift{'s' if count != 1 else ''} from today on in "
+                f"{', '.join(units)}, where they could no longer work: take them off first."
+            )})
 
 
 class Certification(models.Model):

@@ -299,3 +299,22 @@ def test_leave_is_decided_in_the_admin_only_through_its_actions(client, world):
     client.force_login(world.admin)
     page = client.get(reverse("admin:roster_leave_change", args=[leave.pk]))
     assert 'name="status"' not in page.content.decode()
+
+
+def test_a_transfer_that_would_strand_shifts_is_refused_by_name(world):
+    roster = in_force(world, (world.nurse, 2, world.day))
+    api = APIClient()
+    api.force_authenticate(world.coordinator)
+    response = api.patch(f"/api/staff/{world.nurse.pk}/", {"home_unit": world.ward.pk}, format="json")
+    assert response.status_code == 400
+    assert "still has 1 shift from today on in North ICU" in response.json()["home_unit"][0]
+    world.nurse.refresh_from_db()
+    assert world.nurse.home_unit == world.icu
+    # Into the float pool of the same site the shift stays workable: allowed.
+    ok = api.patch(f"/api/staff/{world.nurse.pk}/", {"home_unit": world.ward.pk, "float_pool": True}, format="json")
+    assert ok.status_code == 200, ok.json()
+    # Leaving the float pool again would strand it.
+    again = api.patch(f"/api/staff/{world.nurse.pk}/", {"float_pool": False}, format="json")
+    assert again.status_code == 400 and "home_unit" in again.json()
+    services.assignment_delete(actor=world.admin, assignment=Assignment.objects.get(roster=roster))
+    assert api.patch(f"/api/staff/{world.nurse.pk}/", {"float_pool": False}, format="json").status_code == 200
