@@ -38,12 +38,12 @@ from .eligibility import counts_towards
 from .eligibility import requirement_of as need_of
 from .models import Assignment, CoverageRequirement, Leave, OpenShift, Roster, Staff
 from .notifications import notify_managers
-from .swaps import withdraw_open_on
+from .swaps import withdraw_open_on, withdraw_open_to
 
 
 @dataclass(frozen=True)
 class Release:
-    """What approving a leave took off the rosters."""
+    """What taking a person off the rosters did (for approved leave, or on leaving)."""
 
     in_force: list[Assignment] = field(default_factory=list)  # deleted; in date order
     drafts: int = 0
@@ -123,6 +123,8 @@ def release_departure(*, actor: Any, staff: Staff) -> Release:
     transaction that marks them inactive, holding their row lock."""
     rows = Assignment.objects.filter(staff_id=staff.pk, date__gte=timezone.localdate()).filter(
         Q(live=True) | Q(roster__status=Roster.Status.DRAFT))
+    # Offers made to them by colleagues are moot too.
+    withdraw_open_to(staff, actor=actor, reason=f"{staff} is no longer on the staff")
     return _take_off(actor, rows, rationale="no longer active", why="is no longer on the staff",
                      news="record was closed (no longer active)")
 

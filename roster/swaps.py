@@ -408,9 +408,18 @@ def withdraw_open_on(assignment_pks: Iterable[int], *, actor: Any, reason: str) 
     """Withdraw every open request that gives or takes one of these shifts, telling the
     people in it why (``reason``, lower case). Call inside a transaction, before the
     shifts change hands or come off a roster. Returns how many were withdrawn."""
+    pks = list(assignment_pks)
+    return _withdraw(Q(assignment__in=pks) | Q(counter_assignment__in=pks), actor=actor, reason=reason)
+
+
+def withdraw_open_to(staff: Staff, *, actor: Any, reason: str) -> int:
+    """Withdraw every open request that would give ``staff`` a shift (they have left)."""
+    return _withdraw(Q(recipient=staff), actor=actor, reason=reason)
+
+
+def _withdraw(which: Q, *, actor: Any, reason: str) -> int:
     moot = (SwapRequest.objects.select_for_update(of=("self",))
-            .filter(status__in=SwapRequest.OPEN_STATUSES)
-            .filter(Q(assignment__in=list(assignment_pks)) | Q(counter_assignment__in=list(assignment_pks)))
+            .filter(which, status__in=SwapRequest.OPEN_STATUSES)
             .select_related("requester", "recipient", "shift_type").order_by("pk"))
     withdrawn = 0
     for swap in moot:

@@ -264,11 +264,18 @@ def test_marking_someone_inactive_takes_them_off_from_today_and_keeps_the_past(w
     draft = services.roster_create(actor=world.manager, unit=world.icu, start_date=start,
                                    end_date=roster.end_date)
     minimum(world, start + dt.timedelta(days=5), world.day)
+    # A colleague had offered the nurse one of their shifts.
+    theirs = services.assignment_create(actor=world.admin, roster=Roster.objects.get(pk=roster.pk),
+                                        staff=world.colleague,
+                                        shift_type=world.night, day=start + dt.timedelta(days=10))
+    offer = swaps.swap_offer(actor=world.colleague.user, assignment=theirs, recipient=world.nurse)
 
     api = APIClient()
     api.force_authenticate(world.coordinator)
     response = api.patch(f"/api/staff/{world.nurse.pk}/", {"active": False}, format="json")
     assert response.status_code == 200, response.json()
+    offer.refresh_from_db()
+    assert offer.status == SwapRequest.Status.CANCELLED and "no longer on the staff" in offer.decision_note
 
     kept = Assignment.objects.filter(staff=world.nurse)
     assert sorted({(a.roster_id, a.date) for a in kept}) == [
