@@ -41,6 +41,25 @@ class Site(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """Shifts are stored as the instants their site's clock gives them: the clock
+        cannot change under shifts still to come."""
+        super().clean()
+        was = Site.objects.filter(pk=self.pk).values_list("timezone", flat=True).first() if self.pk else None
+        if was is not None and was != self.timezone:
+            count = _still_to_come(roster__unit__site_id=self.pk).count()
+            if count:
+                raise ValidationError({"timezone": (
+                    f"{count} shift{'s' if count != 1 else ''} from today on are rostered in {was} time: "
+                    "the timezone can change only once they are past or off the rosters."
+                )})
+
+
+def _still_to_come(**where: object) -> models.QuerySet[Assignment]:
+    """Shifts from today on in roster versions still in use (in force or drafts)."""
+    return Assignment.objects.filter(date__gte=timezone.localdate(), **where).filter(
+        Q(live=True) | Q(roster__status=Roster.Status.DRAFT))
+
 
 class Unit(models.Model):
     class Kind(models.TextChoices):
@@ -249,6 +268,25 @@ class ShiftType(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.start_time:%H:%M} {self.duration_minutes // 60}h"
+
+    def clean(self) -> None:
+        """The times of a shift type on shifts still to come cannot change under them
+        (their instants, rest and hours were checked with the old times): a new shift
+        type carries new times."""
+        super().clean()
+        was = ShiftType.objects.filter(pk=self.pk).values("start_time", "duration_minutes", "site_id").first() \
+            if self.pk else None
+        if was is None or (was["start_time"], was["duration_minutes"], was["site_id"]) == (
+                self.start_time, self.duration_minutes, self.site_id):
+            return
+        count = _still_to_come(shift_type_id=self.pk).count()
+        if count:
+            field = "site" if was["site_id"] != self.site_id else (
+                "start_time" if was["start_time"] != self.start_time else "duration_minutes")
+            raise ValidationError({field: (
+                f"{self.code} is on {count} rostered shift{'s' if count != 1 else ''} from today on: its times "
+                "and site cannot change under them. Add a new shift type with the new times instead."
+            )})
 
 
 class ContractShiftLimit(models.Model):

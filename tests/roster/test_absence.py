@@ -325,3 +325,24 @@ def test_a_transfer_that_would_strand_shifts_is_refused_by_name(world):
     assert again.status_code == 400 and "home_unit" in again.json()
     services.assignment_delete(actor=world.admin, assignment=Assignment.objects.get(roster=roster))
     assert api.patch(f"/api/staff/{world.nurse.pk}/", {"float_pool": False}, format="json").status_code == 200
+
+
+def test_the_times_of_a_shift_type_and_a_sites_clock_cannot_change_under_shifts_to_come(world):
+    in_force(world, (world.nurse, 2, world.night))
+    api = APIClient()
+    api.force_authenticate(world.admin)
+    moved = api.patch(f"/api/shift-types/{world.night.pk}/", {"start_time": "20:00"}, format="json")
+    assert moved.status_code == 400
+    assert "N is on 1 rostered shift from today on" in moved.json()["start_time"][0]
+    longer = api.patch(f"/api/shift-types/{world.night.pk}/", {"duration_minutes": 600}, format="json")
+    assert longer.status_code == 400 and "duration_minutes" in longer.json()
+    # A new name or colour changes nothing that was checked: allowed.
+    assert api.patch(f"/api/shift-types/{world.night.pk}/", {"name": "Long night"},
+                     format="json").status_code == 200
+    # The day shift has no shifts to come: its times may change.
+    assert api.patch(f"/api/shift-types/{world.day.pk}/", {"start_time": "07:30"},
+                     format="json").status_code == 200
+    clock = api.patch(f"/api/sites/{world.north.pk}/", {"timezone": "America/New_York"}, format="json")
+    assert clock.status_code == 400 and "rostered in Europe/London time" in clock.json()["timezone"][0]
+    assert api.patch(f"/api/sites/{world.south.pk}/", {"timezone": "America/New_York"},
+                     format="json").status_code == 200
