@@ -93,6 +93,19 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.site.code})"
 
+    def clean(self) -> None:
+        """A unit's rosters use its site's shift types and clock: it moves to another
+        site only once none of its shifts are still to come."""
+        super().clean()
+        was = Unit.objects.filter(pk=self.pk).values_list("site_id", flat=True).first() if self.pk else None
+        if was is not None and was != self.site_id:
+            count = _still_to_come(roster__unit_id=self.pk).count()
+            if count:
+                raise ValidationError({"site": (
+                    f"{self.name} has {count} rostered shift{'s' if count != 1 else ''} from today on, on its "
+                    "site's shift types: it can move only once they are past or off the rosters."
+                )})
+
 
 class Skill(models.Model):
     code = models.SlugField(max_length=30, unique=True)

@@ -346,3 +346,6 @@ def test_the_times_of_a_shift_type_and_a_sites_clock_cannot_change_under_shifts_
     assert clock.status_code == 400 and "rostered in Europe/London time" in clock.json()["timezone"][0]
     assert api.patch(f"/api/sites/{world.south.pk}/", {"timezone": "America/New_York"},
                      format="json").status_code == 200
+    away = api.patch(f"/api/units/{world.icu.pk}/", {"site": world.south.pk}, format="json")
+    assert away.status_code == 400 and "North ICU has 1 rostered shift from today on" in away.json()["site"][0]
+    assert api.patch(f"/api/units/{world.ward.pk}/", {"site": world.south.pk}, format="json").status_code == 200
