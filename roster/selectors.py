@@ -10,7 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from . import access
@@ -21,9 +22,12 @@ from .models import (
     Certification,
     FatigueRules,
     Leave,
+    OpenShift,
+    Preference,
     Roster,
     Site,
     Staff,
+    SwapRequest,
     Unit,
 )
 from .rules import Limits
@@ -205,9 +209,45 @@ class Dashboard:
     expiring: list[Certification] | None = None
     expiring_count: int = 0
     expired_count: int = 0
-    pending_leave_count: int = 0
     shifts: list[Assignment] | None = None
     my_certifications: list[Certification] | None = None
+    # A manager's "needs your attention": (what, where to act on it), only what is waiting.
+    attention: list[tuple[str, str]] | None = None
+
+
+# Open shifts still unfilled this many days ahead are worth a manager's attention.
+OPEN_SHIFT_HORIZON_DAYS = 14
+
+
+def attention(user: Any, *, today: dt.date) -> list[tuple[str, str]]:
+    """What waits for a manager's decision or action in their units, each with the page
+    to act on it: requests, swaps, open shifts not yet taken, drafts that cannot be
+    published as they are (someone rostered on approved leave)."""
+    units = access.managed_units(user)
+    on_leave = Leave.objects.filter(staff=OuterRef("staff"), status=Leave.Status.APPROVED,
+                                    start_date__lte=OuterRef("date"), end_date__gte=OuterRef("date"))
+    blocked = list(
+        Roster.objects.filter(unit__in=units, status=Roster.Status.DRAFT)
+        .filter(Exists(Assignment.objects.filter(roster=OuterRef("pk")).filter(Exists(on_leave))))
+        .values_list("pk", flat=True)
+    )
+    horizon = today + dt.timedelta(days=OPEN_SHIFT_HORIZON_DAYS)
+    counts = [
+        (Leave.objects.filter(staff__home_unit__in=units, status=Leave.Status.REQUESTED).count(),
+         "leave request", "leave requests", reverse("request-queue")),
+        (Preference.objects.filter(staff__home_unit__in=units, date__gte=today,
+                                   status=Preference.Status.REQUESTED).count(),
+         "shift preference", "shift preferences", reverse("request-queue")),
+        (SwapRequest.objects.filter(unit__in=units, status=SwapRequest.Status.ACCEPTED).count(),
+         "swap to approve", "swaps to approve", reverse("swaps")),
+        (OpenShift.objects.filter(roster__unit__in=units, status=OpenShift.Status.OPEN,
+                                  date__range=(today, horizon)).count(),
+         f"open shift not yet taken in the next {OPEN_SHIFT_HORIZON_DAYS} days",
+         f"open shifts not yet taken in the next {OPEN_SHIFT_HORIZON_DAYS} days", reverse("open-shift-list")),
+        (len(blocked), "draft rosters someone on approved leave", "drafts roster someone on approved leave",
+         reverse("roster-detail", args=[blocked[0]]) if len(blocked) == 1 else reverse("roster-index")),
+    ]
+    return [(f"{n} {one if n == 1 else many}", href) for n, one, many, href in counts if n]
 
 
 def dashboard(user: Any, *, today: dt.date) -> Dashboard:
@@ -225,9 +265,7 @@ def dashboard(user: Any, *, today: dt.date) -> Dashboard:
         board.expiring_count = expiring.count()
         board.expiring = list(expiring[:10])
         board.expired_count = certs.filter(expires__lt=today).count()
-        board.pending_leave_count = Leave.objects.filter(
-            staff__home_unit__in=access.managed_units(user), status=Leave.Status.REQUESTED
-        ).count()
+        board.attention = attention(user, today=today)
     if me is not None:
         board.shifts = list(upcoming_shifts(me))
         board.my_certifications = list(me.certifications.select_related("type").order_by("expires"))

@@ -116,8 +116,47 @@ def test_the_dashboard_costs_a_fixed_number_of_queries(client, world, expiring, 
             staff=f.StaffFactory(home_unit=world.icu), expires=timezone.localdate() + dt.timedelta(days=5)
         )
     login(client, world, "coordinator")
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(20):  # a count per kind of waiting item, never per row
         assert client.get(reverse("home")).status_code == 200
     login(client, world, "nurse")
     with django_assert_max_num_queries(15):
         assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_manager_sees_what_waits_for_them_with_where_to_act(client, world):
+    from roster import swaps
+    from roster.models import Leave, Roster
+
+    login(client, world, "manager")
+    page = client.get(reverse("home")).content.decode()
+    assert "Nothing is waiting for you in your units." in page
+
+    start = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
+    week = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
+    given = services.assignment_create(actor=world.admin, roster=week, staff=world.nurse, shift_type=world.day,
+                                       day=start + dt.timedelta(days=1))
+    week = services.roster_publish(actor=world.admin, roster=week)
+    swap = swaps.swap_offer(actor=world.nurse.user, assignment=Roster.objects.get(pk=week.pk).assignments.get(),
+                            recipient=world.colleague)
+    swaps.swap_respond(actor=world.colleague.user, swap=swap, accept=True)
+    for offset in (2, 3):
+        services.leave_request(actor=world.colleague.user, staff=world.colleague, kind="annual",
+                               start_date=start + dt.timedelta(days=offset), end_date=start + dt.timedelta(days=offset))
+    from roster import marketplace
+
+    marketplace.open_shift_post(actor=world.manager, roster=week, day=start + dt.timedelta(days=4),
+                                shift_type=world.night)
+    draft = services.roster_create(actor=world.manager, unit=world.icu, start_date=start, end_date=week.end_date)
+    Leave.objects.create(staff=world.nurse, start_date=given.date, end_date=given.date,
+                         status=Leave.Status.APPROVED)  # approved elsewhere; the draft still has her on it
+
+    items = client.get(reverse("home")).context["board"].attention
+    assert items == [
+        ("2 leave requests", reverse("request-queue")),
+        ("1 swap to approve", reverse("swaps")),
+        ("1 open shift not yet taken in the next 14 days", reverse("open-shift-list")),
+        ("1 draft rosters someone on approved leave", reverse("roster-detail", args=[draft.pk])),
+    ]
+    # Staff have no such panel.
+    login(client, world, "nurse")
+    assert client.get(reverse("home")).context["board"].attention is None
