@@ -29,6 +29,7 @@ urlpatterns += [
     path("rosters/runs/<int:pk>/cancel/", views.run_cancel, name="roster-run-cancel"),
     path("rosters/<int:pk>/", views.roster_detail, name="roster-detail"),
     path("rosters/<int:pk>/assign/", views.roster_assign, name="roster-assign"),
+    path("rosters/<int:pk>/export.csv", views.roster_export, name="roster-export"),
     path("rosters/<int:pk>/publish/", views.roster_publish, name="roster-publish"),
     path("rosters/<int:pk>/new-version/", views.roster_new_version, name="roster-new-version"),
 ]

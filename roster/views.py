@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from . import absence, access, analysis, generation, selectors, services
+from . import absence, access, analysis, export, generation, selectors, services
 from .errors import DomainError, NotAllowed, RuleViolation, Stale
 from .forms import AuditFilterForm, CellForm, CertificationFilterForm, GenerateForm, StaffFilterForm
 from .models import Roster, ShiftType, SolverRun
@@ -422,6 +422,17 @@ def _waiver_offer(breaches: list[Any]) -> Any:
     if len(codes) == 1 and all(b.waivable for b in breaches):
         return breaches[0]
     return None
+
+
+@require_safe
+@login_required
+def roster_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The roster version as CSV, for whoever may see it (the same privacy as the page)."""
+    roster = get_object_or_404(analysis.visible_rosters(request.user), pk=pk)
+    grid = analysis.roster_grid(roster, user=request.user, today=timezone.localdate())
+    response = HttpResponse(export.roster_csv(grid), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename(grid)}"'
+    return response
 
 
 @require_POST

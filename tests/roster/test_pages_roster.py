@@ -403,3 +403,32 @@ def test_a_loose_gap_is_explained_and_a_tight_one_is_shown_bare(client, world):
                                      objective=300, bound=291, gap=0.03)
     page = client.get(reverse("roster-run", args=[tight.pk])).content.decode()
     assert "3 %" in page and 'data-testid="gap-note"' not in page
+
+
+def test_the_roster_downloads_as_csv_with_the_same_privacy_as_the_page(client, world):
+    import csv as csvlib
+    import io
+
+    from roster.models import Leave
+
+    start = dt.date(2026, 3, 2)
+    roster = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
+    services.assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.night,
+                               day=start + dt.timedelta(days=1))
+    Leave.objects.create(staff=world.colleague, start_date=start + dt.timedelta(days=3),
+                         end_date=start + dt.timedelta(days=3), status=Leave.Status.APPROVED, reason="Hospital appointment")
+    services.roster_publish(actor=world.admin, roster=roster)
+
+    client.force_login(world.nurse.user)  # a colleague of the person on leave
+    response = client.get(reverse("roster-export", args=[roster.pk]))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert 'filename="roster-icu-2026-03-02-v1.csv"' in response["Content-Disposition"]
+    text = response.content.decode()
+    rows = list(csvlib.reader(io.StringIO(text)))
+    assert rows[1][:4] == ["Staff", "Note", "Mon 2026-03-02", "Tue 2026-03-03"]
+    by_name = {r[0]: r for r in rows[2:]}
+    assert by_name["Nia Nurse"][3] == "N" and by_name["Nia Nurse"][-2:] == ["12", "1"]
+    assert by_name["Cal Colleague"][5] == "L"
+    assert "Hospital appointment" not in text
+    client.force_login(world.outsider.user)  # another site's nurse may not see it
+    assert client.get(reverse("roster-export", args=[roster.pk])).status_code == 404
