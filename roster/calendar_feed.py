@@ -17,7 +17,7 @@ from icalendar import Calendar, Event
 from .access import staff_of
 from .audit import audit_record
 from .errors import NotAllowed
-from .models import CalendarFeed, Staff
+from .models import CalendarFeed, Leave, Staff
 from .my_shifts import in_force
 
 PAST_DAYS = 60
@@ -52,7 +52,7 @@ def staff_by_token(token: str) -> Staff | None:
 
 
 def ics(staff: Staff, *, today: dt.date | None = None) -> bytes:
-    """The person's shifts in force as an iCalendar document."""
+    """The person's shifts in force and approved leave as an iCalendar document."""
     today = today or timezone.localdate()
     cal = Calendar()
     cal.add("prodid", "-//Headroom//Shifts//EN")
@@ -69,5 +69,17 @@ def ics(staff: Staff, *, today: dt.date | None = None) -> bytes:
         event.add("dtend", a.ends_at.astimezone(dt.UTC))
         event.add("summary", f"{a.shift_type.name} ({a.shift_type.code}) · {a.roster.unit.name}")
         event.add("location", f"{a.roster.unit.name}, {a.roster.unit.site.name}")
+        cal.add_component(event)
+    # Approved leave as all-day events (the end date is exclusive in iCalendar).
+    for leave in Leave.objects.filter(staff=staff, status=Leave.Status.APPROVED,
+                                      end_date__gte=today - dt.timedelta(days=PAST_DAYS),
+                                      start_date__lte=today + dt.timedelta(days=AHEAD_DAYS)):
+        event = Event()
+        event.add("uid", f"leave-{leave.pk}@headroom")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", leave.start_date)
+        event.add("dtend", leave.end_date + dt.timedelta(days=1))
+        event.add("summary", leave.get_kind_display())
+        event.add("transp", "TRANSPARENT")
         cal.add_component(event)
     return bytes(cal.to_ical())

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 
-from .models import Assignment, Staff
+from .models import Assignment, Leave, Staff
 
 
 @dataclass(frozen=True)
@@ -61,14 +61,29 @@ class CalendarDay:
     in_month: bool
     today: bool
     shifts: list[MyShift]
+    leave: Leave | None = None  # approved, or asked for and not yet decided
+
+
+def leave_between(staff: Staff, first: dt.date, last: dt.date) -> list[Leave]:
+    """The person's leave overlapping these days, approved or still waiting."""
+    return list(Leave.objects.filter(staff=staff, status__in=[Leave.Status.APPROVED, Leave.Status.REQUESTED],
+                                     start_date__lte=last, end_date__gte=first).order_by("start_date"))
 
 
 def month(staff: Staff, *, year: int, month_number: int, today: dt.date) -> list[list[CalendarDay]]:
-    """The weeks (Monday first) of a month, each day with the person's shifts."""
+    """The weeks (Monday first) of a month, each day with the person's shifts and leave."""
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month_number)
     first, last = weeks[0][0], weeks[-1][-1]
     by_day: dict[dt.date, list[MyShift]] = {}
     for a in in_force(staff).filter(date__range=(first, last)):
         by_day.setdefault(a.date, []).append(_local(a))
-    return [[CalendarDay(d, d.month == month_number, d == today, by_day.get(d, [])) for d in week]
+    off: dict[dt.date, Leave] = {}
+    for leave in leave_between(staff, first, last):
+        day = max(leave.start_date, first)
+        while day <= min(leave.end_date, last):
+            # Approved leave shows over a request for the same day.
+            if day not in off or leave.status == Leave.Status.APPROVED:
+                off[day] = leave
+            day += dt.timedelta(days=1)
+    return [[CalendarDay(d, d.month == month_number, d == today, by_day.get(d, []), off.get(d)) for d in week]
             for week in weeks]

@@ -127,3 +127,28 @@ def test_preferences_are_decided_through_the_api_by_the_manager_only(world):
     assert api.post(f"/api/preferences/{pref.pk}/approve/").json()["status"] == "approved"
     pref.refresh_from_db()
     assert pref.status == Preference.Status.APPROVED
+
+
+def test_my_calendar_and_feed_show_my_leave(client, world):
+    from roster.models import Leave
+
+    start = monday_after(timezone.localdate())
+    Leave.objects.create(staff=world.nurse, kind="annual", start_date=start, end_date=start + dt.timedelta(days=2),
+                         status=Leave.Status.APPROVED)
+    Leave.objects.create(staff=world.nurse, kind="study", start_date=start + dt.timedelta(days=4),
+                         end_date=start + dt.timedelta(days=4))  # asked for, not decided
+    Leave.objects.create(staff=world.nurse, kind="other", start_date=start + dt.timedelta(days=5),
+                         end_date=start + dt.timedelta(days=5), status=Leave.Status.DECLINED)
+    client.force_login(world.nurse.user)
+    month = client.get(reverse("my-calendar"), {"month": start.strftime("%Y-%m")})
+    days = {d.date: d.leave for week in month.context["weeks"] for d in week}
+    assert days[start].status == "approved" and days[start + dt.timedelta(days=2)].kind == "annual"
+    assert days[start + dt.timedelta(days=4)].status == "requested"
+    assert days[start + dt.timedelta(days=5)] is None  # declined leave is not time off
+    assert 'data-testid="calendar-leave" data-status="requested"' in month.content.decode()
+
+    feed = calendar_feed.feed_of(world.nurse)
+    cal = Calendar.from_ical(client.get(reverse("calendar-feed", args=[feed.token])).content)
+    [event] = [c for c in cal.walk("VEVENT")]  # approved leave only
+    assert str(event.get("summary")) == "Annual leave"
+    assert event.decoded("dtstart") == start and event.decoded("dtend") == start + dt.timedelta(days=3)
