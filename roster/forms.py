@@ -9,9 +9,10 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from . import access
-from .models import AuditEvent, Certification, Roster, ShiftType, Site, Staff, Unit
+from .models import AuditEvent, Certification, Leave, Roster, ShiftType, Site, Staff, Unit
 from .rules import RULE_LABELS, UNWAIVABLE
 from .selectors import staff_search
 from .timeutil import validate_day
@@ -22,6 +23,27 @@ def posted_choice(data: Any, name: str, yes: str, no: str) -> bool | None:
     (a garbled or missing answer is never taken as either)."""
     value = data.get(name)
     return True if value == yes else False if value == no else None
+
+
+class LeaveForm(forms.Form):
+    kind = forms.ChoiceField(choices=Leave.Kind.choices)
+    start_date = forms.DateField(
+        label="First day", validators=[validate_day], widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_date = forms.DateField(label="Last day", validators=[validate_day], widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(required=False, max_length=500, help_text="Only you and your managers see it.")
+
+
+class RecordLeaveForm(LeaveForm):
+    """A manager records leave for someone, approved at once (a call-out, say)."""
+
+    reason = forms.CharField(required=False, max_length=500,
+                             help_text="Only the person and their managers see it.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].initial = Leave.Kind.SICK
+        self.fields["start_date"].initial = self.fields["end_date"].initial = timezone.localdate
 
 
 class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from . import absence, access, calendar_feed, my_shifts, services
 from .errors import DomainError, NotAllowed
-from .forms import posted_choice
+from .forms import LeaveForm, posted_choice
 from .models import Leave, Preference, ShiftType, Staff
 from .timeutil import EARLIEST_DAY, LATEST_DAY, validate_day
 
@@ -97,15 +97,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
 
 
 # --- leave and preferences: filed by staff, decided by their unit's managers -------------
-
-class LeaveForm(forms.Form):
-    kind = forms.ChoiceField(choices=Leave.Kind.choices)
-    start_date = forms.DateField(
-        label="First day", validators=[validate_day], widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end_date = forms.DateField(label="Last day", validators=[validate_day], widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(required=False, max_length=500, help_text="Only you and your managers see it.")
-
 
 class PreferenceForm(forms.Form):
     date = forms.DateField(validators=[validate_day], widget=forms.DateInput(attrs={"type": "date"}))

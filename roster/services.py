@@ -515,6 +515,20 @@ def leave_decide(*, actor: Any, leave: Leave, approve: bool, note: str = "") -> 
     return leave, released
 
 
+@transaction.atomic
+def leave_record(
+    *, actor: Any, staff: Staff, kind: str, start_date: dt.date, end_date: dt.date, reason: str = ""
+) -> tuple[Leave, Release]:
+    """A manager records leave on someone's behalf, approved at once: a call-out (sick
+    tonight) or leave agreed in person. Their shifts on those days come off the rosters
+    as with any approval (:func:`leave_decide`), in the same transaction."""
+    if not can_manage_unit(actor, staff.home_unit_id):
+        raise NotAllowed("Only a manager of this person's unit may record their leave.", field="staff")
+    leave = leave_request(actor=actor, staff=staff, kind=kind, start_date=start_date, end_date=end_date,
+                          reason=reason)
+    return leave_decide(actor=actor, leave=leave, approve=True)
+
+
 def _days(leave: Leave) -> str:
     if leave.start_date == leave.end_date:
         return f"{leave.start_date:%a %d %b}"

@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("units/<int:pk>/", views.unit_detail, name="unit-detail"),
     path("staff/", views.staff_list, name="staff-list"),
     path("staff/<int:pk>/", views.staff_detail, name="staff-detail"),
+    path("staff/<int:pk>/leave/", views.staff_leave, name="staff-leave"),
     path("certifications/", views.certification_list, name="certification-list"),
     path("audit/", views.audit_list, name="audit-list"),
 ]

@@ -21,7 +21,14 @@ from django.views.decorators.vary import vary_on_headers
 
 from . import absence, access, analysis, export, generation, selectors, services
 from .errors import DomainError, NotAllowed, RuleViolation, Stale
-from .forms import AuditFilterForm, CellForm, CertificationFilterForm, GenerateForm, StaffFilterForm
+from .forms import (
+    AuditFilterForm,
+    CellForm,
+    CertificationFilterForm,
+    GenerateForm,
+    RecordLeaveForm,
+    StaffFilterForm,
+)
 from .models import Roster, ShiftType, SolverRun
 
 STAFF_PAGE_SIZE = 25
@@ -96,8 +103,14 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _staff_page(request, pk)
+
+
+def _staff_page(request: HttpRequest, pk: int, form: RecordLeaveForm | None = None,
+                status: int = 200) -> HttpResponse:
     person = get_object_or_404(selectors.staff_detail(request.user), pk=pk)
     private = access.can_see_private(request.user, person)
+    manages = access.can_manage_unit(request.user, person.home_unit_id)
     return render(
         request,
         "roster/staff_detail.html",
@@ -106,9 +119,37 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "private": private,
             # Leave (and its reasons) is private: it is not even fetched for colleagues.
             "leave": list(selectors.leave_of(person)) if private else None,
+            "shifts": list(selectors.upcoming_shifts(person)) if private else None,
+            "leave_form": (form or RecordLeaveForm()) if manages and person.active else None,
             "is_me": access.staff_of(request.user) == person,
         },
+        status=status,
     )
+
+
+@require_POST
+@login_required
+def staff_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager records someone's leave, approved at once (a call-out): their shifts on
+    those days come off the rosters and short places are offered."""
+    person = get_object_or_404(selectors.staff_detail(request.user), pk=pk)
+    form = RecordLeaveForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            leave, released = services.leave_record(
+                actor=request.user, staff=person, kind=d["kind"], start_date=d["start_date"],
+                end_date=d["end_date"], reason=d["reason"])
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from exc
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            done = released.summary()
+            messages.success(request, f"Recorded: {person}'s {leave.get_kind_display().lower()}."
+                             + (f" {done}" if done else " No shifts were rostered on those days."))
+            return redirect("staff-detail", pk=person.pk)
+    return _staff_page(request, pk, form=form, status=400)
 
 
 @require_safe

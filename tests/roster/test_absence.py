@@ -6,6 +6,7 @@ tells everyone concerned; a draft that still rosters someone on leave is not pub
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pytest
 from django.urls import reverse
@@ -349,3 +350,40 @@ def test_the_times_of_a_shift_type_and_a_sites_clock_cannot_change_under_shifts_
     away = api.patch(f"/api/units/{world.icu.pk}/", {"site": world.south.pk}, format="json")
     assert away.status_code == 400 and "North ICU has 1 rostered shift from today on" in away.json()["site"][0]
     assert api.patch(f"/api/units/{world.ward.pk}/", {"site": world.south.pk}, format="json").status_code == 200
+
+
+def test_a_manager_records_a_call_out_on_the_staff_page_and_the_shift_is_offered(client, world):
+    today = timezone.localdate()
+    roster = f.RosterFactory(unit=world.icu, start_date=today, end_date=today + dt.timedelta(days=6))
+    services.assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.night, day=today)
+    roster = services.roster_publish(actor=world.admin, roster=roster)
+    minimum(world, today, world.night)
+    client.force_login(world.manager)
+    page = client.get(reverse("staff-detail", args=[world.nurse.pk])).content.decode()
+    assert 'data-testid="record-leave"' in page and 'data-testid="upcoming-shifts"' in page
+
+    response = client.post(reverse("staff-leave", args=[world.nurse.pk]), {
+        "kind": "sick", "start_date": today.isoformat(), "end_date": today.isoformat(), "reason": "Phoned in"},
+        follow=True)
+    assert ("Recorded: Nia Nurse's sick leave. 1 shift taken off the roster in force, "
+            "1 posted as open shift where cover fell short.") in html.unescape(response.content.decode())
+    leave = Leave.objects.get(staff=world.nurse)
+    assert leave.status == Leave.Status.APPROVED and leave.decided_by == world.manager
+    assert not Assignment.objects.filter(staff=world.nurse).exists()
+    assert OpenShift.objects.get(status=OpenShift.Status.OPEN).date == today
+    # Again for the same day: refused by name, nothing changes.
+    again = client.post(reverse("staff-leave", args=[world.nurse.pk]), {
+        "kind": "sick", "start_date": today.isoformat(), "end_date": today.isoformat()})
+    assert again.status_code == 400 and "already have leave" in again.content.decode()
+    assert Leave.objects.filter(staff=world.nurse).count() == 1
+
+
+def test_only_the_persons_managers_record_their_leave(client, world):
+    client.force_login(world.colleague.user)
+    assert 'data-testid="record-leave"' not in client.get(
+        reverse("staff-detail", args=[world.nurse.pk])).content.decode()
+    day = upcoming_monday().isoformat()
+    response = client.post(reverse("staff-leave", args=[world.nurse.pk]),
+                           {"kind": "sick", "start_date": day, "end_date": day})
+    assert response.status_code == 403
+    assert not Leave.objects.exists()
