@@ -18,6 +18,12 @@ from .selectors import staff_search
 from .timeutil import validate_day
 
 
+def date_input() -> forms.DateInput:
+    """A browser date picker: a date it is given (an initial value) must be ISO
+    (2026-03-04) whatever the locale, or the picker shows empty."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 def posted_choice(data: Any, name: str, yes: str, no: str) -> bool | None:
     """A two-button decision: True for ``yes``, False for ``no``, None for anything else
     (a garbled or missing answer is never taken as either)."""
@@ -28,9 +34,9 @@ def posted_choice(data: Any, name: str, yes: str, no: str) -> bool | None:
 class LeaveForm(forms.Form):
     kind = forms.ChoiceField(choices=Leave.Kind.choices)
     start_date = forms.DateField(
-        label="First day", validators=[validate_day], widget=forms.DateInput(attrs={"type": "date"})
+        label="First day", validators=[validate_day], widget=date_input()
     )
-    end_date = forms.DateField(label="Last day", validators=[validate_day], widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label="Last day", validators=[validate_day], widget=date_input())
     reason = forms.CharField(required=False, max_length=500, help_text="Only you and your managers see it.")
 
 
@@ -156,7 +162,7 @@ class GenerateForm(forms.Form):
         label="First day",
         help_text="A Monday.",
         validators=[validate_day],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
     )
     weeks = forms.IntegerField(
         min_value=1, max_value=MAX_WEEKS, initial=4, widget=forms.NumberInput(attrs={"inputmode": "numeric"})

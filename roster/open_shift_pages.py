@@ -19,13 +19,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import access, marketplace
 from .errors import DomainError, NotAllowed, RuleViolation
+from .forms import date_input
 from .models import OpenShift, Roster, ShiftType
 from .timeutil import validate_day
 
 
 class PostForm(forms.Form):
     roster = forms.ModelChoiceField(queryset=Roster.objects.none(), label="Published roster")
-    date = forms.DateField(validators=[validate_day], widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = forms.DateField(validators=[validate_day], widget=date_input())
     shift_type = forms.ModelChoiceField(queryset=ShiftType.objects.none(), label="Shift")
     note = forms.CharField(required=False, max_length=300)
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from . import absence, access, calendar_feed, my_shifts, services
 from .errors import DomainError, NotAllowed
-from .forms import LeaveForm, posted_choice
+from .forms import LeaveForm, date_input, posted_choice
 from .models import Leave, Preference, ShiftType, Staff
 from .timeutil import EARLIEST_DAY, LATEST_DAY, validate_day
 
@@ -99,7 +99,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 # --- leave and preferences: filed by staff, decided by their unit's managers -------------
 
 class PreferenceForm(forms.Form):
-    date = forms.DateField(validators=[validate_day], widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(validators=[validate_day], widget=date_input())
     kind = forms.ChoiceField(choices=Preference.Kind.choices)
     shift_type = forms.ModelChoiceField(queryset=ShiftType.objects.none(), required=False,
                                         empty_label="The whole day", label="Shift")

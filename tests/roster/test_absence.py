@@ -361,6 +361,8 @@ def test_a_manager_records_a_call_out_on_the_staff_page_and_the_shift_is_offered
     client.force_login(world.manager)
     page = client.get(reverse("staff-detail", args=[world.nurse.pk])).content.decode()
     assert 'data-testid="record-leave"' in page and 'data-testid="upcoming-shifts"' in page
+    # The form starts at today, in the only format a date picker shows.
+    assert f'name="start_date" value="{today.isoformat()}"' in page
 
     response = client.post(reverse("staff-leave", args=[world.nurse.pk]), {
         "kind": "sick", "start_date": today.isoformat(), "end_date": today.isoformat(), "reason": "Phoned in"},
