@@ -36,6 +36,7 @@ from . import services
 from .audit import audit_record, snapshot
 from .eligibility import counts_towards
 from .eligibility import requirement_of as need_of
+from .marketplace import announce_later
 from .models import Assignment, CoverageRequirement, Leave, OpenShift, Roster, Staff
 from .notifications import notify_managers
 from .swaps import withdraw_open_on, withdraw_open_to
@@ -191,4 +192,5 @@ def post_vacated(*, actor: Any, vacated: Iterable[Assignment]) -> list[OpenShift
                 )
                 audit_record(actor=actor, action="open_shift.post", obj=shift, after=snapshot(shift))
                 created.append(shift)
+    announce_later(created)
     return created

@@ -13,6 +13,8 @@ of simultaneous claims exactly one succeeds and the others are told it is taken.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -22,7 +24,7 @@ from django.utils import timezone
 
 from . import access, services
 from .audit import audit_record, snapshot
-from .eligibility import Requirement, breaches_taking, counts_towards
+from .eligibility import Requirement, breaches_taking, candidates_for, counts_towards
 from .eligibility import requirement_of as need_of
 from .errors import Conflict, DomainError, NotAllowed, RuleViolation
 from .models import (
@@ -35,7 +37,7 @@ from .models import (
     Skill,
     Staff,
 )
-from .notifications import notify_managers
+from .notifications import notify_managers, notify_staff
 
 
 def requirement_of(shift: OpenShift) -> Requirement:
@@ -78,6 +80,7 @@ def open_shift_post(
         certification_type=certification_type, note=note, posted_by=actor,
     )
     audit_record(actor=actor, action="open_shift.post", obj=shift, after=snapshot(shift))
+    announce_later([shift])
     return shift
 
 
@@ -112,7 +115,46 @@ def post_shortfalls(*, actor: Any, roster: Roster) -> list[OpenShift]:
             )
             audit_record(actor=actor, action="open_shift.post", obj=shift, after=snapshot(shift))
             created.append(shift)
+    announce_later(created)
     return created
+
+
+def announce_later(shifts: Iterable[OpenShift]) -> None:
+    """Once the transaction that posts them commits, a worker tells the people who could
+    take these open shifts (:func:`announce`): checking every rule for every candidate
+    is no work for a manager's request to wait on."""
+    ids = [s.pk for s in shifts]
+    if ids:
+        from .tasks import announce_open_shifts
+
+        transaction.on_commit(partial(announce_open_shifts.delay, ids))
+
+
+@transaction.atomic
+def announce(open_shift_ids: Iterable[int]) -> int:
+    """Tell everyone who could take one of these open shifts now (their unit's people,
+    the site's float pool, every rule passing): one message per person, listing theirs.
+    Each shift is announced once, however often this runs. Returns the messages sent."""
+    now, today = timezone.now(), timezone.localdate()
+    mine = [pk for pk in open_shift_ids
+            if OpenShift.objects.filter(pk=pk, status=OpenShift.Status.OPEN, announced_at__isnull=True,
+                                        date__gte=today).update(announced_at=now)]
+    shifts = list(OpenShift.objects.filter(pk__in=mine).order_by("date", "shift_type__start_time", "pk")
+                  .select_related("roster__unit__site", "shift_type", "skill", "certification_type"))
+    offers: dict[int, list[OpenShift]] = {}
+    people: dict[int, Staff] = {}
+    for shift in shifts:
+        for person in candidates_for(shift.roster.unit).filter(user__isnull=False).select_related("home_unit"):
+            if not why_not(person, shift):
+                people[person.pk] = person
+                offers.setdefault(person.pk, []).append(shift)
+    for pk, theirs in offers.items():
+        listed = ", ".join(f"{s.shift_type.code} on {s.date:%a %d %b} in {s.roster.unit.name}" for s in theirs[:3])
+        more = f" and {len(theirs) - 3} more" if len(theirs) > 3 else ""
+        head = "An open shift you could take" if len(theirs) == 1 else f"{len(theirs)} open shifts you could take"
+        notify_staff(people[pk], text=f"{head}: {listed}{more}. The first to claim it gets it."[:300],
+                     link=reverse("open-shift-list"))
+    return len(offers)
 
 
 def _working(roster: Roster, day: dt.date | None = None) -> dict[tuple[dt.date, int], list[Staff]]:

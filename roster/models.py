@@ -909,6 +909,9 @@ class OpenShift(models.Model):
     assignment = models.OneToOneField(
         Assignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="open_shift"
     )
+    announced_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the people who could take it were told (once)."
+    )
 
     class Meta:
         ordering = ["date", "shift_type__start_time", "id"]

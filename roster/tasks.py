@@ -45,3 +45,11 @@ def notification_email(notification_id: int) -> str:
     from .notifications import notification_email_send
 
     return notification_email_send(notification_id)
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
+def announce_open_shifts(open_shift_ids: list[int]) -> int:
+    """Tell the people who could take these open shifts (each shift once, retries too)."""
+    from .marketplace import announce
+
+    return announce(open_shift_ids)

@@ -291,3 +291,45 @@ def test_of_two_offers_for_a_minimum_the_claim_that_meets_it_withdraws_the_other
     by_hand.refresh_from_db()
     assert twin.status == OpenShift.Status.WITHDRAWN
     assert by_hand.status == OpenShift.Status.OPEN
+
+
+def test_the_people_who_could_take_an_open_shift_are_told_once(world, django_capture_on_commit_callbacks,
+                                                              monkeypatch):
+    from roster import tasks
+    from roster.models import Notification
+
+    queued: list[list[int]] = []
+    monkeypatch.setattr(tasks.announce_open_shifts, "delay", lambda ids: queued.append(ids))
+    roster = published(world)
+    day = roster.start_date + dt.timedelta(days=2)
+    # The nurse already works that day; a float nurse of the site and an ED nurse of
+    # another site are candidates or not by place.
+    services.assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.day, day=day)
+    floater = f.StaffFactory(home_unit=world.ward, float_pool=True, user=f.UserFactory(username="floater"))
+    with django_capture_on_commit_callbacks(execute=True):
+        shift = post(world, roster, day=2, shift=world.night)
+    assert queued == [[shift.pk]]  # a worker does the telling, after the commit
+
+    assert marketplace.announce([shift.pk]) == 2
+    told = {n.recipient.username: n.text for n in Notification.objects.select_related("recipient")}
+    assert set(told) == {"colleague", "floater"}  # not the nurse (rest), not the ED nurse
+    assert told["colleague"].startswith("An open shift you could take: N on ")
+    assert marketplace.announce([shift.pk]) == 0  # a retry tells nobody twice
+    assert Notification.objects.count() == 2
+    shift.refresh_from_db()
+    assert shift.announced_at is not None and floater.pk
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_announces_an_open_shift_posted_on_a_page(world, celery_worker_process):
+    import time
+
+    from roster.models import Notification
+
+    roster = published(world)
+    post(world, roster, day=3)  # committed at once here: the task is queued on commit
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not Notification.objects.filter(recipient=world.nurse.user).exists():
+        time.sleep(0.2)
+    assert Notification.objects.filter(recipient=world.nurse.user, text__contains="open shift you could take").exists()
