@@ -389,3 +389,19 @@ def test_only_the_persons_managers_record_their_leave(client, world):
                            {"kind": "sick", "start_date": day, "end_date": day})
     assert response.status_code == 403
     assert not Leave.objects.exists()
+
+
+def test_the_swaps_page_still_shows_a_request_whose_shift_came_off(client, world):
+    roster = in_force(world, (world.nurse, 2, world.day))
+    given = Assignment.objects.get(roster=roster, staff=world.nurse)
+    swaps.swap_offer(actor=world.nurse.user, assignment=given, recipient=world.colleague)
+    services.leave_decide(actor=world.manager, leave=request_leave(world, given.date, given.date), approve=True)
+    for who in (world.nurse.user, world.colleague.user):
+        client.force_login(who)
+        page = client.get(reverse("swaps"))
+        assert page.status_code == 200
+        assert 'data-status="cancelled"' in page.content.decode()
+    api = APIClient()
+    api.force_authenticate(world.nurse.user)
+    [row] = api.get("/api/swaps/").json()["results"]
+    assert row["status"] == "cancelled" and row["assignment"] is None and row["date"] == given.date.isoformat()
