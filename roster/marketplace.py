@@ -152,7 +152,8 @@ def announce(open_shift_ids: Iterable[int]) -> int:
         listed = ", ".join(f"{s.shift_type.code} on {s.date:%a %d %b} in {s.roster.unit.name}" for s in theirs[:3])
         more = f" and {len(theirs) - 3} more" if len(theirs) > 3 else ""
         head = "An open shift you could take" if len(theirs) == 1 else f"{len(theirs)} open shifts you could take"
-        notify_staff(people[pk], text=f"{head}: {listed}{more}. The first to claim it gets it."[:300],
+        tail = "The first to claim it gets it." if len(theirs) == 1 else "The first to claim each gets it."
+        notify_staff(people[pk], text=f"{head}: {listed}{more}. {tail}"[:300],
                      link=reverse("open-shift-list"))
     return len(offers)
 
