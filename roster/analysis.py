@@ -26,7 +26,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from . import access, fatigue, rules
 from .generation import Built, build_problem
-from .models import Assignment, Leave, Roster, ShiftType, SolverRun, Staff, Unit
+from .models import Assignment, Leave, OpenShift, Roster, ShiftType, SolverRun, Staff, Unit
 from .services import check_assignment, limits_for
 from .solver import derive
 from .solver import problem as sp
@@ -498,6 +498,8 @@ class SlotExplanation:
     day: dt.date
     shift: ShiftType
     requirements: list[RequirementView]
+    # Open shifts offered for this slot on the unit (open or taken), for a roster in force.
+    offers: list[OpenShift] = field(default_factory=list)
 
     @property
     def missing(self) -> int:
@@ -537,7 +539,12 @@ def slot_explanation(roster: Roster, *, day: dt.date, shift_type: ShiftType) -> 
             candidates.sort(key=lambda c: (not c.available, c.name))
         views.append(RequirementView(req.label, count, req.minimum, req.preferred or req.minimum, candidates))
     views.sort(key=lambda v: (v.missing == 0, v.label))
-    return SlotExplanation(roster, day, shift_type, views)
+    offers = list(
+        OpenShift.objects.filter(roster__unit=unit, date=day, shift_type=shift_type,
+                                 status__in=[OpenShift.Status.OPEN, OpenShift.Status.CLAIMED])
+        .select_related("claimed_by", "skill", "certification_type").order_by("created_at")
+    ) if roster.status == Roster.Status.PUBLISHED else []
+    return SlotExplanation(roster, day, shift_type, views, offers)
 
 
 # --- one cell's editor -------------------------------------------------------------------

@@ -333,3 +333,17 @@ def test_a_worker_announces_an_open_shift_posted_on_a_page(world, celery_worker_
     while time.monotonic() < deadline and not Notification.objects.filter(recipient=world.nurse.user).exists():
         time.sleep(0.2)
     assert Notification.objects.filter(recipient=world.nurse.user, text__contains="open shift you could take").exists()
+
+
+def test_a_short_slot_on_the_roster_in_force_says_whether_it_is_on_offer(client, world):
+    from django.urls import reverse
+
+    roster, tue = short_week(world)  # two RNs needed, the nurse alone: one place offered on publishing
+    client.force_login(world.manager)
+    slot = {"slot": f"{tue.isoformat()}:{world.day.pk}"}
+    panel = client.get(reverse("roster-detail", args=[roster.pk]), slot, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="slot-offers"' in panel and "not yet taken" in panel
+    [offer] = OpenShift.objects.filter(status=OpenShift.Status.OPEN)
+    marketplace.open_shift_withdraw(actor=world.manager, open_shift=offer)
+    panel = client.get(reverse("roster-detail", args=[roster.pk]), slot, HTTP_HX_REQUEST="true").content.decode()
+    assert "None offered." in panel and reverse("open-shift-list") in panel
