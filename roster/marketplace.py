@@ -202,7 +202,7 @@ def withdraw_filled(*, actor: Any, roster: Roster, day: dt.date | None = None) -
     return withdrawn
 
 
-def _place_filter(staff: Staff) -> Q:
+def place_filter(staff: Staff) -> Q:
     """The units whose open shifts a person may take: their own, or their site's when
     they belong to the float pool."""
     if staff.float_pool:
@@ -220,7 +220,7 @@ def visible_open_shifts(user: Any) -> QuerySet[OpenShift]:
     staff = access.staff_of(user)
     where = Q(roster__unit__in=managed)
     if staff is not None and staff.home_unit_id is not None:
-        where |= _place_filter(staff) & ~Q(status=OpenShift.Status.WITHDRAWN)
+        where |= place_filter(staff) & ~Q(status=OpenShift.Status.WITHDRAWN)
     return qs.filter(where).distinct()
 
 
@@ -235,7 +235,7 @@ def eligible_open_shifts(staff: Staff) -> list[OpenShift]:
     if staff.home_unit_id is None or not staff.active:
         return []
     candidates = (
-        OpenShift.objects.filter(_place_filter(staff), status=OpenShift.Status.OPEN,
+        OpenShift.objects.filter(place_filter(staff), status=OpenShift.Status.OPEN,
                                  date__gte=timezone.localdate())
         .select_related("roster__unit__site", "shift_type", "skill", "certification_type")
     )
@@ -257,7 +257,7 @@ def open_shift_claim(*, actor: Any, open_shift: OpenShift) -> Assignment:
             raise Conflict("Someone else has already taken this shift.", field="open_shift")
         if shift.status != OpenShift.Status.OPEN or shift.roster.status != Roster.Status.PUBLISHED:
             raise Conflict("This shift is no longer offered.", field="open_shift")
-        if not OpenShift.objects.filter(_place_filter(staff), pk=shift.pk).exists():
+        if not OpenShift.objects.filter(place_filter(staff), pk=shift.pk).exists():
             raise NotAllowed("This shift is on a unit you do not work in.", field="open_shift")
         if shift.date < timezone.localdate():
             raise DomainError("This shift's day has passed.", field="open_shift")

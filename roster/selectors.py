@@ -213,10 +213,29 @@ class Dashboard:
     my_certifications: list[Certification] | None = None
     # A manager's "needs your attention": (what, where to act on it), only what is waiting.
     attention: list[tuple[str, str]] | None = None
+    # The same for a staff member's own things (offers to them, open shifts, requests).
+    mine: list[tuple[str, str]] | None = None
 
 
 # Open shifts still unfilled this many days ahead are worth a manager's attention.
 OPEN_SHIFT_HORIZON_DAYS = 14
+
+
+def my_attention(me: Staff, *, today: dt.date) -> list[tuple[str, str]]:
+    """What waits for a staff member: offers made to them, open shifts where they may
+    work, their own requests not yet decided; each with the page to act on it."""
+    from .marketplace import place_filter
+
+    counts = [
+        (SwapRequest.objects.filter(recipient=me, status=SwapRequest.Status.OFFERED).count(),
+         "swap offer waiting for your answer", "swap offers waiting for your answer", reverse("swaps")),
+        (OpenShift.objects.filter(place_filter(me), status=OpenShift.Status.OPEN, date__gte=today).count(),
+         "open shift where you may work", "open shifts where you may work", reverse("open-shift-list")),
+        (Leave.objects.filter(staff=me, status=Leave.Status.REQUESTED).count(),
+         "leave request of yours not yet decided", "leave requests of yours not yet decided",
+         reverse("my-requests")),
+    ]
+    return [(f"{n} {one if n == 1 else many}", href) for n, one, many, href in counts if n]
 
 
 def attention(user: Any, *, today: dt.date) -> list[tuple[str, str]]:
@@ -267,6 +286,7 @@ def dashboard(user: Any, *, today: dt.date) -> Dashboard:
         board.expired_count = certs.filter(expires__lt=today).count()
         board.attention = attention(user, today=today)
     if me is not None:
+        board.mine = my_attention(me, today=today)
         board.shifts = list(upcoming_shifts(me))
         board.my_certifications = list(me.certifications.select_related("type").order_by("expires"))
     return board
