@@ -728,11 +728,14 @@ def build_demo(*, today: dt.date | None = None) -> DemoResult:
     for p in people:
         for code, days in sorted(p.certs.items()):
             ctype = cert_types[code]
-            expires = today + dt.timedelta(days=days)
+            validity = round(ctype.validity_months * 30.44)
+            # Never further ahead than one validity period: every certificate was issued
+            # by today (a later issue date would leave it not yet valid).
+            expires = today + dt.timedelta(days=min(days, validity))
             cert_rows.append({
                 "staff_id": staff_by_number[p.number].pk, "type_id": ctype.pk,
                 "number": f"{code.upper()}-{p.number}", "expires": expires,
-                "issued": expires - dt.timedelta(days=round(ctype.validity_months * 30.44)),
+                "issued": expires - dt.timedelta(days=validity),
             })
     _upsert(Certification.objects.filter(staff__in=staff_by_number.values()), ("staff_id", "type_id"), cert_rows)
 

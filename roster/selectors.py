@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -133,7 +133,7 @@ def staff_detail(user: Any) -> QuerySet[Staff]:
         .select_related("home_unit__site", "contract")
         .prefetch_related(
             "skills",
-            Prefetch("certifications", queryset=Certification.objects.select_related("type").order_by("expires")),
+            Prefetch("certifications", queryset=Certification.objects.select_related("type").order_by(F("expires").asc(nulls_last=True))),
         )
     )
 
@@ -160,8 +160,9 @@ def certification_list(user: Any) -> QuerySet[Certification]:
         Certification.objects.filter(staff__home_unit__in=access.managed_units(user))
         .select_related("staff__home_unit__site", "type")
         .order_by(
-            # Undated certifications never lapse: last.
-            "expires",
+            # Undated certifications never lapse: last (on every database; SQLite, the
+            # embedded default, puts NULL first unless told).
+            F("expires").asc(nulls_last=True),
             "staff__last_name",
             "pk",
         )
@@ -169,7 +170,10 @@ def certification_list(user: Any) -> QuerySet[Certification]:
 
 
 def expiry_state(cert: Certification, today: dt.date) -> str:
-    """``expired``, ``expiring`` (within the 30-day warning window), ``valid`` or ``lifelong``."""
+    """``pending`` (issued after today: not valid yet), ``expired``, ``expiring`` (within
+    the 30-day warning window), ``valid`` or ``lifelong``."""
+    if cert.issued > today:
+        return "pending"
     if cert.expires is None:
         return "lifelong"
     if cert.expires < today:
@@ -288,5 +292,5 @@ def dashboard(user: Any, *, today: dt.date) -> Dashboard:
     if me is not None:
         board.mine = my_attention(me, today=today)
         board.shifts = list(upcoming_shifts(me))
-        board.my_certifications = list(me.certifications.select_related("type").order_by("expires"))
+        board.my_certifications = list(me.certifications.select_related("type").order_by(F("expires").asc(nulls_last=True)))
     return board

@@ -131,3 +131,28 @@ def test_the_certifications_list_costs_a_fixed_number_of_queries(client, world, 
     with django_assert_max_num_queries(10):
         response = client.get(reverse("certification-list"))
     assert len(response.context["page"].object_list) == 30
+
+
+def test_a_certificate_issued_after_today_is_shown_as_not_valid_yet(client, world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    f.CertificationFactory(staff=world.nurse, number="RENEWED-1", issued=today + dt.timedelta(days=30),
+                           expires=today + dt.timedelta(days=400))
+    login(client, world, "manager")
+    html = client.get(reverse("certification-list")).content.decode()
+    assert 'data-state="pending"' in html
+    assert f"Valid from {(today + dt.timedelta(days=30)):%-d %b %Y}" in html
+
+
+def test_every_demo_certificate_was_issued_by_today(db):
+    from django.utils import timezone
+
+    from roster.demo import build_demo
+    from roster.models import Certification
+
+    build_demo()
+    assert Certification.objects.exists()
+    assert not Certification.objects.filter(issued__gt=timezone.localdate()).exists()
