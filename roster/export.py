@@ -15,12 +15,18 @@ import io
 from .analysis import Grid
 
 
+def _text(value: str) -> str:
+    """A name as a spreadsheet cell: one that starts like a formula (``=``, ``+``, ``-``,
+    ``@``) is kept as text, so opening the file runs nothing."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def roster_csv(grid: Grid) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     roster = grid.roster
-    writer.writerow([f"{roster.unit.name}, {roster.start_date:%d %b %Y} to {roster.end_date:%d %b %Y}, "
-                     f"version {roster.version} ({roster.get_status_display().lower()})"])
+    writer.writerow([_text(f"{roster.unit.name}, {roster.start_date:%d %b %Y} to {roster.end_date:%d %b %Y}, "
+                           f"version {roster.version} ({roster.get_status_display().lower()})")])
     writer.writerow(["Staff", "Note", *(f"{d.date:%a} {d.date.isoformat()}" for d in grid.days), "Hours", "Shifts"])
     for row in grid.rows:
         cells = []
@@ -29,7 +35,7 @@ def roster_csv(grid: Grid) -> str:
                 cells.append(cell.shift.code + ("!" if cell.clash else ""))
             else:
                 cells.append("L" if cell.leave else "")
-        writer.writerow([row.person.full_name, row.note, *cells, row.hours, row.shifts])
+        writer.writerow([_text(row.person.full_name), _text(row.note), *cells, row.hours, row.shifts])
     for cover in grid.coverage:
         writer.writerow([f"Cover {cover.shift.code}", "on duty/minimum",
                          *("" if c is None else f"{c.count}/{c.minimum}" for c in cover.cells), "", ""])

@@ -430,5 +430,9 @@ def test_the_roster_downloads_as_csv_with_the_same_privacy_as_the_page(client, w
     assert by_name["Nia Nurse"][3] == "N" and by_name["Nia Nurse"][-2:] == ["12", "1"]
     assert by_name["Cal Colleague"][5] == "L"
     assert "Hospital appointment" not in text
+    world.colleague.first_name = "=HYPERLINK(1)"
+    world.colleague.save()
+    rows = list(csvlib.reader(io.StringIO(client.get(reverse("roster-export", args=[roster.pk])).content.decode())))
+    assert "'=HYPERLINK(1) Colleague" in [r[0] for r in rows]  # kept as text, never a formula
     client.force_login(world.outsider.user)  # another site's nurse may not see it
     assert client.get(reverse("roster-export", args=[roster.pk])).status_code == 404
