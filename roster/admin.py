@@ -36,6 +36,7 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             before=before,
             after=snapshot(obj),
         )
+        services.after_cover_change(request.user, obj)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         services.record_delete(actor=request.user, instance=obj)

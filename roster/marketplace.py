@@ -98,6 +98,28 @@ def post_shortfalls(*, actor: Any, roster: Roster) -> list[OpenShift]:
         unit=roster.unit, date__range=(max(roster.start_date, today), roster.end_date), minimum__gt=0
     ).select_related("shift_type", "skill", "certification_type")
     withdraw_filled(actor=actor, roster=roster)
+    return _offer_short(actor=actor, roster=roster, requirements=requirements,
+                        note="Left uncovered at publication")
+
+
+def cover_changed(*, actor: Any, requirement: CoverageRequirement) -> list[OpenShift]:
+    """A cover minimum was set or changed after its roster was published: offer what the
+    roster in force now leaves short for it, or withdraw offers it no longer needs (from
+    today on; a draft shows the new minimum in its cover row)."""
+    roster = Roster.objects.filter(unit_id=requirement.unit_id, status=Roster.Status.PUBLISHED,
+                                   start_date__lte=requirement.date, end_date__gte=requirement.date).first()
+    if roster is None or requirement.date < timezone.localdate():
+        return []
+    withdraw_filled(actor=actor, roster=roster, day=requirement.date)
+    if requirement.minimum <= 0:
+        return []
+    return _offer_short(actor=actor, roster=roster, requirements=[requirement],
+                        note="Short after the minimum was raised")
+
+
+def _offer_short(*, actor: Any, roster: Roster, requirements: Iterable[CoverageRequirement],
+                 note: str) -> list[OpenShift]:
+    """Offer each place ``roster`` leaves below these minimums and not yet on offer."""
     working = _working(roster)
     offered: dict[int, int] = {}
     for row in OpenShift.objects.filter(roster__unit=roster.unit, coverage_requirement__isnull=False,
@@ -111,7 +133,7 @@ def post_shortfalls(*, actor: Any, roster: Roster) -> list[OpenShift]:
             shift = OpenShift.objects.create(
                 roster=roster, date=req.date, shift_type=req.shift_type, role=req.role, skill=req.skill,
                 certification_type=req.certification_type, coverage_requirement=req, posted_by=actor,
-                note=f"Left uncovered at publication ({need.label})",
+                note=f"{note} ({need.label})"[:300],
             )
             audit_record(actor=actor, action="open_shift.post", obj=shift, after=snapshot(shift))
             created.append(shift)

@@ -21,6 +21,7 @@ from .audit import audit_record, snapshot
 from .errors import Conflict, DomainError, NotAllowed, RuleViolation, Stale
 from .models import (
     Assignment,
+    CoverageRequirement,
     FatigueRules,
     Leave,
     Preference,
@@ -78,7 +79,16 @@ def record_create(*, actor: Any, model: type[M], data: dict[str, Any]) -> M:
     for name, values in m2m.items():
         getattr(obj, name).set(values)
     audit_record(actor=actor, action="create", obj=obj, after=snapshot(obj))
+    after_cover_change(actor, obj)
     return obj
+
+
+def after_cover_change(actor: Any, obj: models.Model) -> None:
+    """A cover minimum set after publication is offered or withdrawn at once."""
+    if isinstance(obj, CoverageRequirement):
+        from .marketplace import cover_changed
+
+        cover_changed(actor=actor, requirement=obj)
 
 
 @transaction.atomic
@@ -100,6 +110,7 @@ def record_update(*, actor: Any, instance: M, data: dict[str, Any]) -> M:
     audit_record(actor=actor, action="update", obj=obj, before=before, after=snapshot(obj))
     if isinstance(obj, Staff) and before.get("active") and not obj.active:
         staff_left(actor=actor, staff=obj)
+    after_cover_change(actor, obj)
     return obj
 
 

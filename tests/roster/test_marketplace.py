@@ -347,3 +347,41 @@ def test_a_short_slot_on_the_roster_in_force_says_whether_it_is_on_offer(client,
     marketplace.open_shift_withdraw(actor=world.manager, open_shift=offer)
     panel = client.get(reverse("roster-detail", args=[roster.pk]), slot, HTTP_HX_REQUEST="true").content.decode()
     assert "None offered." in panel and reverse("open-shift-list") in panel
+
+
+def test_a_minimum_raised_after_publication_is_offered_and_lowered_again_withdrawn(world):
+    from roster.models import CoverageRequirement
+
+    roster, tue = short_week(world, minimum=1)  # the nurse alone meets it: nothing offered
+    assert not OpenShift.objects.exists()
+    req = CoverageRequirement.objects.get()
+    client = api(world.manager)
+    raised = client.patch(f"/api/coverage/{req.pk}/", {"minimum": 3, "preferred": 3, "maximum": 4}, format="json")
+    assert raised.status_code == 200, raised.json()
+    offers = OpenShift.objects.filter(status=OpenShift.Status.OPEN)
+    assert [(o.date, o.role) for o in offers] == [(tue, "RN"), (tue, "RN")]
+    assert offers[0].note.startswith("Short after the minimum was raised")
+    lowered = client.patch(f"/api/coverage/{req.pk}/", {"minimum": 2, "preferred": 2}, format="json")
+    assert lowered.status_code == 200, lowered.json()
+    assert OpenShift.objects.filter(status=OpenShift.Status.OPEN).count() == 1
+    # A new minimum on another day of the roster in force is offered too.
+    wed = tue + dt.timedelta(days=1)
+    made = client.post("/api/coverage/", {"unit": world.icu.pk, "date": wed.isoformat(), "shift_type": world.night.pk,
+                                          "role": "RN", "minimum": 1, "preferred": 1, "maximum": 2}, format="json")
+    assert made.status_code == 201, made.json()
+    assert OpenShift.objects.filter(status=OpenShift.Status.OPEN, date=wed, shift_type=world.night).count() == 1
+    assert roster.pk == OpenShift.objects.get(date=wed).roster_id
+
+
+def test_a_minimum_added_in_the_admin_is_offered_too(client, world):
+    from django.urls import reverse
+
+    roster, tue = short_week(world, minimum=1)
+    client.force_login(world.admin)
+    response = client.post(reverse("admin:roster_coveragerequirement_add"), {
+        "unit": world.icu.pk, "date": tue.isoformat(), "shift_type": world.day.pk, "role": "",
+        "skill": "", "certification_type": f.CertificationTypeFactory(code="acls").pk,
+        "minimum": 1, "preferred": 1, "maximum": 2, "priority": 1})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    [offer] = OpenShift.objects.filter(status=OpenShift.Status.OPEN)
+    assert offer.certification_type.code == "acls" and offer.roster == roster
