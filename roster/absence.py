@@ -36,7 +36,7 @@ from . import services
 from .audit import audit_record, snapshot
 from .eligibility import counts_towards
 from .eligibility import requirement_of as need_of
-from .marketplace import announce_later
+from .marketplace import announce_later, offer_place
 from .models import Assignment, CoverageRequirement, Leave, OpenShift, Roster, Staff
 from .notifications import notify_managers
 from .swaps import withdraw_open_on, withdraw_open_to
@@ -184,13 +184,8 @@ def post_vacated(*, actor: Any, vacated: Iterable[Assignment]) -> list[OpenShift
             have = sum(counts_towards(p, need, day) for p in working)
             offered = OpenShift.objects.filter(coverage_requirement=req, status=OpenShift.Status.OPEN).count()
             freed = sum(counts_towards(p, need, day) for p in leavers)
-            for _ in range(min(freed, req.minimum - have - offered)):
-                shift = OpenShift.objects.create(
-                    roster=roster, date=day, shift_type=req.shift_type, role=req.role, skill=req.skill,
-                    certification_type=req.certification_type, coverage_requirement=req, posted_by=actor,
-                    note=f"Came free on the roster in force ({need.label})"[:300],
-                )
-                audit_record(actor=actor, action="open_shift.post", obj=shift, after=snapshot(shift))
-                created.append(shift)
+            created += [offer_place(actor=actor, roster=roster, requirement=req,
+                                    note="Came free on the roster in force")
+                        for _ in range(min(freed, req.minimum - have - offered))]
     announce_later(created)
     return created

@@ -129,16 +129,22 @@ def _offer_short(*, actor: Any, roster: Roster, requirements: Iterable[CoverageR
     for req in requirements:
         need = need_of(req)
         have = sum(counts_towards(p, need, req.date) for p in working.get((req.date, req.shift_type_id), []))
-        for _ in range(req.minimum - have - offered.get(req.pk, 0)):
-            shift = OpenShift.objects.create(
-                roster=roster, date=req.date, shift_type=req.shift_type, role=req.role, skill=req.skill,
-                certification_type=req.certification_type, coverage_requirement=req, posted_by=actor,
-                note=f"{note} ({need.label})"[:300],
-            )
-            audit_record(actor=actor, action="open_shift.post", obj=shift, after=snapshot(shift))
-            created.append(shift)
+        created += [offer_place(actor=actor, roster=roster, requirement=req, note=note)
+                    for _ in range(req.minimum - have - offered.get(req.pk, 0))]
     announce_later(created)
     return created
+
+
+def offer_place(*, actor: Any, roster: Roster, requirement: CoverageRequirement, note: str) -> OpenShift:
+    """Post one open shift for a place below ``requirement`` (audited; announce it after)."""
+    shift = OpenShift.objects.create(
+        roster=roster, date=requirement.date, shift_type=requirement.shift_type, role=requirement.role,
+        skill=requirement.skill, certification_type=requirement.certification_type,
+        coverage_requirement=requirement, posted_by=actor,
+        note=f"{note} ({need_of(requirement).label})"[:300],
+    )
+    audit_record(actor=actor, action="open_shift.post", obj=shift, after=snapshot(shift))
+    return shift
 
 
 def announce_later(shifts: Iterable[OpenShift]) -> None:
