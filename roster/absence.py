@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,7 +37,7 @@ from .audit import audit_record, snapshot
 from .eligibility import counts_towards
 from .eligibility import requirement_of as need_of
 from .marketplace import announce_later, offer_place
-from .models import Assignment, CoverageRequirement, Leave, OpenShift, Roster, Staff
+from .models import Assignment, CoverageRequirement, Leave, OpenShift, Roster, Staff, in_use
 from .notifications import notify_managers
 from .swaps import withdraw_open_on, withdraw_open_to
 
@@ -71,9 +71,7 @@ def label(a: Assignment) -> str:
 def rostered(staff_id: int, start: dt.date, end: dt.date) -> QuerySet[Assignment]:
     """The person's shifts on these days in versions still in use: the version in
     force and drafts (archived versions are history)."""
-    return Assignment.objects.filter(staff_id=staff_id, date__range=(start, end)).filter(
-        Q(live=True) | Q(roster__status=Roster.Status.DRAFT)
-    )
+    return Assignment.objects.filter(in_use(), staff_id=staff_id, date__range=(start, end))
 
 
 def clashes_of(leaves: Sequence[Leave]) -> dict[int, list[Assignment]]:
@@ -83,7 +81,7 @@ def clashes_of(leaves: Sequence[Leave]) -> dict[int, list[Assignment]]:
         return {}
     lo, hi = min(lv.start_date for lv in leaves), max(lv.end_date for lv in leaves)
     rows = (Assignment.objects.filter(staff_id__in={lv.staff_id for lv in leaves}, date__range=(lo, hi))
-            .filter(Q(live=True) | Q(roster__status=Roster.Status.DRAFT))
+            .filter(in_use())
             .select_related("shift_type", "roster__unit").order_by("-live", "date", "pk"))
     found: dict[int, list[Assignment]] = {lv.pk: [] for lv in leaves}
     for a in rows:
@@ -122,8 +120,7 @@ def release(*, actor: Any, leave: Leave) -> Release:
 def release_departure(*, actor: Any, staff: Staff) -> Release:
     """Take a person who has left off every roster in use from today on. Call inside the
     transaction that marks them inactive, holding their row lock."""
-    rows = Assignment.objects.filter(staff_id=staff.pk, date__gte=timezone.localdate()).filter(
-        Q(live=True) | Q(roster__status=Roster.Status.DRAFT))
+    rows = Assignment.objects.filter(in_use(), staff_id=staff.pk, date__gte=timezone.localdate())
     # Offers made to them by colleagues are moot too.
     withdraw_open_to(staff, actor=actor, reason=f"{staff} is no longer on the staff")
     return _take_off(actor, rows, rationale="no longer active", why="is no longer on the staff",

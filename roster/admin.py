@@ -22,7 +22,8 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Saves and deletes through the audited paths, in the request's transaction."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        before = snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
+        # Locked as the API's record_update locks it: what saving means is decided on it.
+        before = snapshot(type(obj).objects.select_for_update().get(pk=obj.pk)) if change and obj.pk else None
         super().save_model(request, obj, form, change)
         self._pending = (obj, before, change)
 
@@ -36,7 +37,7 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             before=before,
             after=snapshot(obj),
         )
-        services.after_cover_change(request.user, obj)
+        services.record_saved(actor=request.user, obj=obj, before=before)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         services.record_delete(actor=request.user, instance=obj)
@@ -115,12 +116,6 @@ class StaffAdmin(AuditedAdmin):
     raw_id_fields = ("user",)
     list_select_related = ("home_unit__site",)
     inlines = [CertificationInline]
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        was_active = change and m.Staff.objects.select_for_update().filter(pk=obj.pk, active=True).exists()
-        super().save_model(request, obj, form, change)
-        if was_active and not obj.active:
-            services.staff_left(actor=request.user, staff=obj)
 
 
 @admin.register(m.Certification)

@@ -8,6 +8,8 @@ check constraints and, on PostgreSQL, exclusion constraints against double-booki
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -45,20 +47,41 @@ class Site(models.Model):
         """Shifts are stored as the instants their site's clock gives them: the clock
         cannot change under shifts still to come."""
         super().clean()
-        was = Site.objects.filter(pk=self.pk).values_list("timezone", flat=True).first() if self.pk else None
-        if was is not None and was != self.timezone:
-            count = _still_to_come(roster__unit__site_id=self.pk).count()
-            if count:
-                raise ValidationError({"timezone": (
-                    f"{count} shift{'s' if count != 1 else ''} from today on are rostered in {was} time: "
-                    "the timezone can change only once they are past or off the rosters."
-                )})
+        was = _as_stored(self, "timezone")
+        if was is not None and was["timezone"] != self.timezone:
+            _refuse_under("timezone", _still_to_come(roster__unit__site_id=self.pk), lambda n: (
+                f"{_shifts(n)} from today on are rostered in {was['timezone']} time: "
+                "the timezone can change only once they are past or off the rosters."))
+
+
+def _as_stored(obj: models.Model, *fields: str) -> dict[str, Any] | None:
+    """These fields of ``obj`` as the database holds them; None for a row not saved yet."""
+    if obj.pk is None:
+        return None
+    row: dict[str, Any] | None = type(obj)._default_manager.filter(pk=obj.pk).values(*fields).first()
+    return row
+
+
+def _refuse_under(field: str, shifts: models.QuerySet[Assignment], message: Callable[[int], str]) -> None:
+    """Refuse a change, naming ``field``, while any of ``shifts`` depends on the old value."""
+    count = shifts.count()
+    if count:
+        raise ValidationError({field: message(count)})
+
+
+def _shifts(n: int) -> str:
+    return f"{n} shift{'s' if n != 1 else ''}"
+
+
+def in_use() -> Q:
+    """Assignments of the roster versions still in use: the version in force (live) and
+    drafts; archived versions are history."""
+    return Q(live=True) | Q(roster__status=Roster.Status.DRAFT)
 
 
 def _still_to_come(**where: object) -> models.QuerySet[Assignment]:
-    """Shifts from today on in roster versions still in use (in force or drafts)."""
-    return Assignment.objects.filter(date__gte=timezone.localdate(), **where).filter(
-        Q(live=True) | Q(roster__status=Roster.Status.DRAFT))
+    """Shifts from today on in roster versions still in use."""
+    return Assignment.objects.filter(in_use(), date__gte=timezone.localdate(), **where)
 
 
 class Unit(models.Model):
@@ -97,14 +120,11 @@ class Unit(models.Model):
         """A unit's rosters use its site's shift types and clock: it moves to another
         site only once none of its shifts are still to come."""
         super().clean()
-        was = Unit.objects.filter(pk=self.pk).values_list("site_id", flat=True).first() if self.pk else None
-        if was is not None and was != self.site_id:
-            count = _still_to_come(roster__unit_id=self.pk).count()
-            if count:
-                raise ValidationError({"site": (
-                    f"{self.name} has {count} rostered shift{'s' if count != 1 else ''} from today on, on its "
-                    "site's shift types: it can move only once they are past or off the rosters."
-                )})
+        was = _as_stored(self, "site_id")
+        if was is not None and was["site_id"] != self.site_id:
+            _refuse_under("site", _still_to_come(roster__unit_id=self.pk), lambda n: (
+                f"{self.name} has {_shifts(n)} rostered from today on, on its site's shift types: "
+                "it can move only once they are past or off the rosters."))
 
 
 class Skill(models.Model):
@@ -213,23 +233,16 @@ class Staff(models.Model):
         super().clean()
         if self.pk is None or not self.active or self.home_unit_id is None:
             return
-        was = Staff.objects.filter(pk=self.pk).values("home_unit_id", "float_pool").first()
+        was = _as_stored(self, "home_unit_id", "float_pool")
         if was is None or (was["home_unit_id"] == self.home_unit_id and (self.float_pool or not was["float_pool"])):
             return
-        stranded = (
-            Assignment.objects.filter(staff_id=self.pk, date__gte=timezone.localdate())
-            .filter(Q(live=True) | Q(roster__status=Roster.Status.DRAFT))
-            .exclude(roster__unit_id=self.home_unit_id)
-        )
+        stranded = _still_to_come(staff_id=self.pk).exclude(roster__unit_id=self.home_unit_id)
         if self.float_pool:
             stranded = stranded.exclude(roster__unit__site_id=self.home_unit.site_id)
-        units = sorted(set(stranded.values_list("roster__unit__name", flat=True)))
-        if units:
-            count = stranded.count()
-            raise ValidationError({"home_unit": (
-                f"{self} still has {count} shift{'s' if count != 1 else ''} from today on in "
-                f"{', '.join(units)}, where they could no longer work: take them off first."
-            )})
+        _refuse_under("home_unit", stranded, lambda n: (
+            f"{self} still has {_shifts(n)} from today on in "
+            f"{', '.join(sorted(set(stranded.values_list('roster__unit__name', flat=True))))}, "
+            "where they could no longer work: take them off first."))
 
 
 class Certification(models.Model):
@@ -287,19 +300,15 @@ class ShiftType(models.Model):
         (their instants, rest and hours were checked with the old times): a new shift
         type carries new times."""
         super().clean()
-        was = ShiftType.objects.filter(pk=self.pk).values("start_time", "duration_minutes", "site_id").first() \
-            if self.pk else None
+        was = _as_stored(self, "start_time", "duration_minutes", "site_id")
         if was is None or (was["start_time"], was["duration_minutes"], was["site_id"]) == (
                 self.start_time, self.duration_minutes, self.site_id):
             return
-        count = _still_to_come(shift_type_id=self.pk).count()
-        if count:
-            field = "site" if was["site_id"] != self.site_id else (
-                "start_time" if was["start_time"] != self.start_time else "duration_minutes")
-            raise ValidationError({field: (
-                f"{self.code} is on {count} rostered shift{'s' if count != 1 else ''} from today on: its times "
-                "and site cannot change under them. Add a new shift type with the new times instead."
-            )})
+        field = "site" if was["site_id"] != self.site_id else (
+            "start_time" if was["start_time"] != self.start_time else "duration_minutes")
+        _refuse_under(field, _still_to_come(shift_type_id=self.pk), lambda n: (
+            f"{self.code} is on {_shifts(n)} rostered from today on: its times and site cannot change "
+            "under them. Add a new shift type with the new times instead."))
 
 
 class ContractShiftLimit(models.Model):

@@ -79,12 +79,20 @@ def record_create(*, actor: Any, model: type[M], data: dict[str, Any]) -> M:
     for name, values in m2m.items():
         getattr(obj, name).set(values)
     audit_record(actor=actor, action="create", obj=obj, after=snapshot(obj))
-    after_cover_change(actor, obj)
+    record_saved(actor=actor, obj=obj, before=None)
     return obj
 
 
-def after_cover_change(actor: Any, obj: models.Model) -> None:
-    """A cover minimum set after publication is offered or withdrawn at once."""
+def record_saved(*, actor: Any, obj: models.Model, before: dict[str, Any] | None) -> None:
+    """What saving a plain record means for the rosters, however it was saved (the API's
+    ``record_create``/``record_update``, or the admin): someone marked as no longer active
+    comes off every roster in use from today on; a cover minimum set or changed after
+    publication is offered or withdrawn at once. Call in the saving transaction, holding
+    the row's lock; ``before`` is the row as it was (None when created)."""
+    if isinstance(obj, Staff) and before is not None and before.get("active") and not obj.active:
+        from .absence import release_departure
+
+        release_departure(actor=actor, staff=obj)
     if isinstance(obj, CoverageRequirement):
         from .marketplace import cover_changed
 
@@ -108,19 +116,8 @@ def record_update(*, actor: Any, instance: M, data: dict[str, Any]) -> M:
     for name, values in m2m.items():
         getattr(obj, name).set(values)
     audit_record(actor=actor, action="update", obj=obj, before=before, after=snapshot(obj))
-    if isinstance(obj, Staff) and before.get("active") and not obj.active:
-        staff_left(actor=actor, staff=obj)
-    after_cover_change(actor, obj)
+    record_saved(actor=actor, obj=obj, before=before)
     return obj
-
-
-def staff_left(*, actor: Any, staff: Staff) -> None:
-    """Someone marked as no longer active comes off every roster in use from today on
-    (:func:`roster.absence.release_departure`). Call in the transaction that marks them,
-    holding their row lock."""
-    from .absence import release_departure
-
-    release_departure(actor=actor, staff=staff)
 
 
 @transaction.atomic

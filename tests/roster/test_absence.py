@@ -334,7 +334,7 @@ def test_the_times_of_a_shift_type_and_a_sites_clock_cannot_change_under_shifts_
     api.force_authenticate(world.admin)
     moved = api.patch(f"/api/shift-types/{world.night.pk}/", {"start_time": "20:00"}, format="json")
     assert moved.status_code == 400
-    assert "N is on 1 rostered shift from today on" in moved.json()["start_time"][0]
+    assert "N is on 1 shift rostered from today on" in moved.json()["start_time"][0]
     longer = api.patch(f"/api/shift-types/{world.night.pk}/", {"duration_minutes": 600}, format="json")
     assert longer.status_code == 400 and "duration_minutes" in longer.json()
     # A new name or colour changes nothing that was checked: allowed.
@@ -348,7 +348,7 @@ def test_the_times_of_a_shift_type_and_a_sites_clock_cannot_change_under_shifts_
     assert api.patch(f"/api/sites/{world.south.pk}/", {"timezone": "America/New_York"},
                      format="json").status_code == 200
     away = api.patch(f"/api/units/{world.icu.pk}/", {"site": world.south.pk}, format="json")
-    assert away.status_code == 400 and "North ICU has 1 rostered shift from today on" in away.json()["site"][0]
+    assert away.status_code == 400 and "North ICU has 1 shift rostered from today on" in away.json()["site"][0]
     assert api.patch(f"/api/units/{world.ward.pk}/", {"site": world.south.pk}, format="json").status_code == 200
 
 
