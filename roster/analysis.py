@@ -24,10 +24,10 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from . import access, fatigue, rules
+from . import access, fatigue, placement, rulebook, rules
 from .generation import Built, build_problem
 from .models import Assignment, Leave, OpenShift, Roster, ShiftType, SolverRun, Staff, Unit
-from .services import check_assignment, limits_for
+from .services import check_assignment
 from .solver import derive
 from .solver import problem as sp
 from .solver.explain import explain_requirement
@@ -59,11 +59,7 @@ def editable_people(roster: Roster) -> QuerySet[Staff]:
     and anyone already on it (a waiver may have brought them)."""
     unit = roster.unit
     return (
-        Staff.objects.filter(
-            Q(home_unit=unit, active=True)
-            | Q(float_pool=True, active=True, home_unit__site_id=unit.site_id)
-            | Q(assignments__roster=roster)
-        )
+        Staff.objects.filter((placement.who_may_work_in(unit) & Q(active=True)) | Q(assignments__roster=roster))
         .select_related("home_unit")
         .distinct()
     )
@@ -341,7 +337,7 @@ def roster_grid(roster: Roster, *, user: Any, today: dt.date) -> Grid:
     leave_rows = list(
         Leave.objects.filter(staff_id__in=ids, status=Leave.Status.APPROVED, start_date__lte=end, end_date__gte=start)
     )
-    limits = limits_for(unit)
+    in_force = placement.RulesInForce([unit])
 
     def private(person: Staff) -> bool:
         return (me is not None and me.pk == person.pk) or person.home_unit_id in managed
@@ -377,7 +373,7 @@ def roster_grid(roster: Roster, *, user: Any, today: dt.date) -> Grid:
                 minutes += a.shift_type.duration_minutes
                 count += 1
                 if a.waiver is not None:
-                    cell.waiver = f"Waiver: {rules.RULE_LABELS.get(a.waiver.rule, a.waiver.rule)}"
+                    cell.waiver = f"Waiver: {rulebook.label(a.waiver.rule)}"
                     if private(person):
                         cell.waiver += f" — {a.waiver.reason}"
             off = leave.get((person.pk, day.date))
@@ -394,7 +390,7 @@ def roster_grid(roster: Roster, *, user: Any, today: dt.date) -> Grid:
                 now = a.shift_type.code if a is not None else ""
                 cell.changed, cell.was = was != now, was
             cells.append(cell)
-        risk, when = fatigue.peak_risk(shifts_of.get(person.pk, []), period, limits)
+        risk, when = fatigue.peak_risk(shifts_of.get(person.pk, []), period, in_force.limits(person, unit))
         if person.home_unit_id == unit.pk:
             note = "Float pool" if person.float_pool else ""
         else:

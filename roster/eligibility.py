@@ -22,9 +22,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from . import rules, services
+from . import placement, rulebook, rules, services
 from .models import (
     Assignment,
     Certification,
@@ -35,30 +35,6 @@ from .models import (
     Unit,
 )
 from .timeutil import shift_interval
-
-# Rule codes of this module, next to those of ``roster.rules``.
-INACTIVE = "inactive"
-ROLE = "role"
-QUALIFICATION = "qualification"
-COVERAGE = "coverage_minimum"
-STARTED = "started"
-
-LABELS = {
-    INACTIVE: "Not active",
-    ROLE: "Different role",
-    QUALIFICATION: "Qualification missing",
-    COVERAGE: "Minimum cover",
-    STARTED: "Shift already started",
-}
-
-
-@dataclass(frozen=True)
-class Breach(rules.Breach):
-    """A ``rules.Breach`` that also knows the labels of this module's rule codes."""
-
-    @property
-    def label(self) -> str:
-        return LABELS.get(self.rule) or rules.RULE_LABELS.get(self.rule, self.rule)
 
 
 @dataclass(frozen=True)
@@ -78,15 +54,15 @@ def qualification_breaches(
     so a caller listing many slots fetches them once)."""
     found: list[rules.Breach] = []
     if not staff.active:
-        found.append(Breach(INACTIVE, f"{staff} is not active"))
+        found.append(rules.Breach(rulebook.INACTIVE, f"{staff} is not active"))
     if need.role and staff.role != need.role:
-        found.append(Breach(ROLE, f"needs a {Staff.Role(need.role).label.lower()}, {staff} is {staff.get_role_display().lower()}"))
+        found.append(rules.Breach(rulebook.ROLE, f"needs a {Staff.Role(need.role).label.lower()}, {staff} is {staff.get_role_display().lower()}"))
     if need.skill_id is not None and need.skill_id not in skill_ids:
-        found.append(Breach(QUALIFICATION, f"needs the skill {need.label or 'asked for'}"))
+        found.append(rules.Breach(rulebook.SKILL, f"needs the skill {need.label or 'asked for'}"))
     if need.certification_type_id is not None and not any(
         c.type_id == need.certification_type_id and c.valid_on(day) for c in certificates
     ):
-        found.append(Breach(QUALIFICATION, f"needs a valid {need.label or 'certificate'} on {day:%a %d %b}"))
+        found.append(rules.Breach(rulebook.CERTIFICATION, f"needs a valid {need.label or 'certificate'} on {day:%a %d %b}"))
     return found
 
 
@@ -129,7 +105,7 @@ class Window:
     leave_days: set[dt.date]
     skill_ids: set[int]
     certificates: list[Certification]
-    _limits: dict[int, rules.Limits] = field(default_factory=dict)
+    _limits: dict[int, rulebook.Limits] = field(default_factory=dict)
 
     @classmethod
     def load(cls, staff: Staff, first: dt.date, last: dt.date) -> Window:
@@ -141,9 +117,9 @@ class Window:
         skill_ids, certificates = _qualifications(staff)
         return cls(staff, shifts, leave_days, skill_ids, certificates)
 
-    def limits(self, unit: Unit) -> rules.Limits:
+    def limits(self, unit: Unit) -> rulebook.Limits:
         if unit.pk not in self._limits:
-            self._limits[unit.pk] = services.limits_for(unit)
+            self._limits[unit.pk] = placement.limits_for(self.staff, unit)
         return self._limits[unit.pk]
 
     def breaches(
@@ -160,14 +136,11 @@ class Window:
         found = qualification_breaches(
             staff, need or Requirement(), day, skill_ids=self.skill_ids, certificates=self.certificates
         )
-        missing = []
-        if staff.home_unit_id != unit.pk and not staff.float_pool:
-            missing.append(f"{staff} belongs to {staff.home_unit.name} and is not in the float pool")
         starts_at, ends_at = shift_interval(day, shift_type.start_time, shift_type.duration_minutes, unit.site.timezone)
         person = rules.Person(
             shifts=[_rule_shift(a) for a in self.shifts if a.pk != giving_up],
             leave_days=self.leave_days,
-            missing_qualifications=missing,
+            placement=services.placement_breaches(staff, unit),
         )
         proposed = rules.Shift(
             day, starts_at, ends_at, shift_type.is_night, shift_type.code,
@@ -179,9 +152,7 @@ class Window:
 def candidates_for(unit: Unit) -> QuerySet[Staff]:
     """People who could be eligible for a unit's shift at all: its own active staff and
     the active float pool of its site (anyone else fails the home-unit rule)."""
-    return Staff.objects.filter(active=True).filter(
-        Q(home_unit=unit) | Q(float_pool=True, home_unit__site_id=unit.site_id)
-    )
+    return Staff.objects.filter(active=True).filter(placement.who_may_work_in(unit))
 
 
 def requirement_of(req: CoverageRequirement) -> Requirement:
@@ -233,7 +204,7 @@ def coverage_breaches(
         after = sum(counts_towards(people[pk], need, day) for pk in after_pks)
         if after < before and after < req.minimum:
             found.append(
-                Breach(COVERAGE, f"{shift_type.code} on {day:%a %d %b} would have {after} {need.label}"
+                rules.Breach(rulebook.COVERAGE_MINIMUM, f"{shift_type.code} on {day:%a %d %b} would have {after} {need.label}"
                        f" (minimum {req.minimum})")
             )
     return found

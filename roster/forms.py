@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from . import access
 from .models import AuditEvent, Certification, Leave, Roster, ShiftType, Site, Staff, Unit
-from .rules import RULE_LABELS, UNWAIVABLE
+from .rulebook import RULES, WAIVABLE
 from .selectors import staff_search
 from .timeutil import validate_day
 
@@ -219,7 +219,7 @@ class GenerateForm(forms.Form):
         return start + dt.timedelta(weeks=self.cleaned_data["weeks"], days=-1)
 
 
-WAIVABLE_RULES = [(code, label) for code, label in RULE_LABELS.items() if code not in UNWAIVABLE]
+WAIVABLE_RULES = [(code, rule.label) for code, rule in RULES.items() if code in WAIVABLE]
 
 
 class CellForm(forms.Form):

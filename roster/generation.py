@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import partial, reduce
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from . import placement, rulebook
 from .access import can_manage_unit, managed_sites
 from .audit import audit_record, snapshot
 from .errors import Conflict, DomainError, NotAllowed
@@ -29,7 +31,6 @@ from .models import (
     Certification,
     ContractShiftLimit,
     CoverageRequirement,
-    FatigueRules,
     Leave,
     Preference,
     Roster,
@@ -42,9 +43,11 @@ from .models import (
 from .solver import problem as sp
 from .solver.explain import explain
 from .solver.model import solve
-from .timeutil import check_days, shift_interval
+from .timeutil import check_days, shift_interval, true_minutes
 
 HISTORY_DAYS = 7
+# The rules look 8 days either side of a shift (rest, 7-day hours, runs of days).
+AFTER_DAYS = 8
 SENIOR_YEARS = 5
 # Coverage above the minimum is soft: a missing person below "preferred" costs this much,
 # one above it a little (overtime and fairness weigh against overstaffing too).
@@ -63,16 +66,35 @@ class Built:
     site: Site
 
 
-def _fatigue(row: FatigueRules | None) -> sp.FatigueRules:
-    if row is None:
-        return sp.FatigueRules()
+def _fatigue(settings: rulebook.FatigueSettings | None) -> sp.FatigueRules:
+    """A person's rules between and across shifts (their home unit's, per the rulebook);
+    the per-shift limit is each unit's own (``sp.Unit.max_shift_minutes``)."""
+    settings = settings or rulebook.DEFAULTS
     return sp.FatigueRules(
-        max_shift_minutes=row.max_shift_minutes,
-        min_rest_minutes=row.min_rest_minutes,
-        max_minutes_per_7_days=row.max_minutes_7_days,
-        max_consecutive_work_days=row.max_consecutive_days,
-        max_consecutive_nights=row.max_consecutive_nights,
+        max_shift_minutes=settings.max_shift_minutes,
+        min_rest_minutes=settings.min_rest_minutes,
+        max_minutes_7_days=settings.max_minutes_7_days,
+        max_consecutive_days=settings.max_consecutive_days,
+        max_consecutive_nights=settings.max_consecutive_nights,
     )
+
+
+def _timing(
+    shift_rows: Sequence[ShiftType], start_date: dt.date, first: int, last: int, tz: str
+) -> dict[tuple[int, str], tuple[int, int]]:
+    """The real start and length of every shift a clock change moves or stretches, in
+    elapsed minutes from local midnight of day 0 (the solver's ``Problem.timing``)."""
+    origin = shift_interval(start_date, dt.time(0, 0), 0, tz)[0]
+    out: dict[tuple[int, str], tuple[int, int]] = {}
+    for d in range(first, last + 1):
+        day = start_date + dt.timedelta(days=d)
+        for t in shift_rows:
+            starts_at, ends_at = shift_interval(day, t.start_time, t.duration_minutes, tz)
+            real = (int((starts_at - origin).total_seconds() // 60), true_minutes(starts_at, ends_at))
+            nominal = (d * 1440 + t.start_time.hour * 60 + t.start_time.minute, t.duration_minutes)
+            if real != nominal:
+                out[(d, t.code)] = real
+    return out
 
 
 def build_problem(
@@ -104,16 +126,14 @@ def build_problem(
         )
         for t in shift_rows
     )
-    site_rules = FatigueRules.objects.filter(site=site, unit__isnull=True).first()
-    unit_rules = {r.unit_id: r for r in FatigueRules.objects.filter(unit__in=units)}
-
     people = list(
         Staff.objects.filter(active=True)
-        .filter(Q(home_unit__in=units) | Q(float_pool=True, home_unit__site=site))
+        .filter(reduce(operator.or_, (placement.who_may_work_in(u) for u in units), Q(pk__in=[])))
         .select_related("contract", "home_unit")
         .prefetch_related("skills")
         .order_by("pk")
     )
+    in_force = placement.RulesInForce([*units, *(p.home_unit for p in people)])
     staff_ids = [p.pk for p in people]
     limits: dict[int, dict[str, int]] = defaultdict(dict)
     for limit in ContractShiftLimit.objects.filter(shift_type__site=site).select_related("shift_type"):
@@ -139,15 +159,20 @@ def build_problem(
             days_off[leave.staff_id][index(day)] = f"{leave.get_kind_display().lower()}"
             day += dt.timedelta(days=1)
 
+    # Shifts in force outside the problem count in every rule across shifts: the week
+    # before (history), other units' shifts during the period and every shift in force
+    # in the days just after it (fixed) — the same shifts a manual edit is checked with.
     history: dict[int, list[str | None]] = {pk: [None] * HISTORY_DAYS for pk in staff_ids}
+    fixed: dict[int, dict[int, str]] = defaultdict(dict)
     live = Assignment.objects.filter(
-        staff__in=staff_ids, live=True, date__gte=start_date - dt.timedelta(days=HISTORY_DAYS), date__lte=end_date
-    ).select_related("roster__unit")
+        staff__in=staff_ids, live=True, date__gte=start_date - dt.timedelta(days=HISTORY_DAYS),
+        date__lte=end_date + dt.timedelta(days=AFTER_DAYS),
+    ).select_related("roster")
     for a in live:
         if a.date < start_date:
             history[a.staff_id][HISTORY_DAYS + (a.date - start_date).days] = by_pk.get(a.shift_type_id)
-        elif a.roster.unit_id not in unit_ids:
-            days_off[a.staff_id][index(a.date)] = f"working in {a.roster.unit.name}"
+        elif a.date > end_date or a.roster.unit_id not in unit_ids:
+            fixed[a.staff_id][index(a.date)] = by_pk[a.shift_type_id]
 
     sp_staff = []
     for p in people:
@@ -165,7 +190,7 @@ def build_problem(
                 max_weekends=math.ceil(contract.max_weekends * factor),
                 unavailable_weekdays=frozenset((int(d) - 1) % 7 for d in contract.unavailable_weekdays),
             )
-        allowed = frozenset(str(u) for u in unit_ids) if p.float_pool else frozenset({str(p.home_unit_id)})
+        allowed = frozenset(str(u.pk) for u in units if placement.may_work_in(p, u))
         sp_staff.append(
             sp.Staff(
                 id=str(p.pk),
@@ -178,8 +203,10 @@ def build_problem(
                 allowed_units=allowed,
                 contract=sp_contract,
                 days_off=days_off.get(p.pk, {}),
+                day_off_rules={d: rulebook.LEAVE for d in days_off.get(p.pk, {})},
                 history=tuple(history[p.pk]),
-                fatigue=_fatigue(unit_rules.get(p.home_unit_id) or site_rules),
+                fatigue=_fatigue(in_force.settings(p.home_unit_id)),
+                fixed=fixed.get(p.pk, {}),
             )
         )
 
@@ -231,10 +258,15 @@ def build_problem(
         staff=tuple(sp_staff),
         coverage=tuple(coverage),
         requests=tuple(requests),
-        units=tuple(sp.Unit(id=str(u.pk), name=u.name) for u in units),
+        units=tuple(
+            sp.Unit(id=str(u.pk), name=u.name,
+                    max_shift_minutes=(in_force.settings(u.pk) or rulebook.DEFAULTS).max_shift_minutes)
+            for u in units
+        ),
         name=name or f"{site.code} {start_date}",
         start_date=start_date,
-        fatigue=_fatigue(site_rules),
+        fatigue=_fatigue(in_force.settings(units[0].pk) if units else None),
+        timing=_timing(shift_rows, start_date, -HISTORY_DAYS, num_days - 1 + AFTER_DAYS, site.timezone),
         reference_roster=reference or None,
         senior_min_seniority=SENIOR_YEARS,
     )

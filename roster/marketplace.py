@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from . import access, services
+from . import access, placement, services
 from .audit import audit_record, snapshot
 from .eligibility import Requirement, breaches_taking, candidates_for, counts_towards
 from .eligibility import requirement_of as need_of
@@ -233,9 +233,7 @@ def withdraw_filled(*, actor: Any, roster: Roster, day: dt.date | None = None) -
 def place_filter(staff: Staff) -> Q:
     """The units whose open shifts a person may take: their own, or their site's when
     they belong to the float pool."""
-    if staff.float_pool:
-        return Q(roster__unit__site_id=staff.home_unit.site_id)
-    return Q(roster__unit_id=staff.home_unit_id)
+    return placement.units_open_to(staff, "roster__unit")
 
 
 def visible_open_shifts(user: Any) -> QuerySet[OpenShift]:

@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 from django.utils import timezone
 
+from . import rulebook
 from .timeutil import validate_day
 
 
@@ -236,9 +237,14 @@ class Staff(models.Model):
         was = _as_stored(self, "home_unit_id", "float_pool")
         if was is None or (was["home_unit_id"] == self.home_unit_id and (self.float_pool or not was["float_pool"])):
             return
-        stranded = _still_to_come(staff_id=self.pk).exclude(roster__unit_id=self.home_unit_id)
-        if self.float_pool:
-            stranded = stranded.exclude(roster__unit__site_id=self.home_unit.site_id)
+        home_site = self.home_unit.site_id
+        barred = [
+            unit_id for unit_id, site_id in _still_to_come(staff_id=self.pk)
+            .values_list("roster__unit_id", "roster__unit__site_id").distinct()
+            if not rulebook.may_work_in(home_unit=self.home_unit_id, home_site=home_site,
+                                        float_pool=self.float_pool, unit=unit_id, unit_site=site_id)
+        ]
+        stranded = _still_to_come(staff_id=self.pk).filter(roster__unit_id__in=barred)
         _refuse_under("home_unit", stranded, lambda n: (
             f"{self} still has {_shifts(n)} from today on in "
             f"{', '.join(sorted(set(stranded.values_list('roster__unit__name', flat=True))))}, "
@@ -336,11 +342,17 @@ class FatigueRules(models.Model):
     unit = models.OneToOneField(
         Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="fatigue_rules"
     )
-    max_shift_minutes = models.PositiveIntegerField(default=720, validators=[MaxValueValidator(720)])
-    min_rest_minutes = models.PositiveIntegerField(default=600)
-    max_minutes_7_days = models.PositiveIntegerField(default=3600)
-    max_consecutive_days = models.PositiveIntegerField(default=6, validators=[MinValueValidator(1)])
-    max_consecutive_nights = models.PositiveIntegerField(default=4, validators=[MinValueValidator(1)])
+    max_shift_minutes = models.PositiveIntegerField(
+        default=rulebook.DEFAULTS.max_shift_minutes, validators=[MaxValueValidator(720)]
+    )
+    min_rest_minutes = models.PositiveIntegerField(default=rulebook.DEFAULTS.min_rest_minutes)
+    max_minutes_7_days = models.PositiveIntegerField(default=rulebook.DEFAULTS.max_minutes_7_days)
+    max_consecutive_days = models.PositiveIntegerField(
+        default=rulebook.DEFAULTS.max_consecutive_days, validators=[MinValueValidator(1)]
+    )
+    max_consecutive_nights = models.PositiveIntegerField(
+        default=rulebook.DEFAULTS.max_consecutive_nights, validators=[MinValueValidator(1)]
+    )
 
     class Meta:
         verbose_name_plural = "fatigue rules"

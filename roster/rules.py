@@ -10,41 +10,29 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-# Rule codes, shared with Waiver.rule: a waiver names the one rule it excepts.
-OVERLAP = "overlap"
-ONE_SHIFT_A_DAY = "one_shift_a_day"
-LEAVE = "leave"
-MIN_REST = "min_rest"
-MAX_SHIFT_LENGTH = "max_shift_length"
-MAX_HOURS_7_DAYS = "max_hours_7_days"
-MAX_CONSECUTIVE_DAYS = "max_consecutive_days"
-MAX_CONSECUTIVE_NIGHTS = "max_consecutive_nights"
-CERTIFICATION = "certification"
+# The codes, labels and limits come from the rulebook; this module only applies them.
+from .rulebook import (
+    CERTIFICATION,
+    LEAVE,
+    MAX_CONSECUTIVE_DAYS,
+    MAX_CONSECUTIVE_NIGHTS,
+    MAX_HOURS_7_DAYS,
+    MAX_SHIFT_LENGTH,
+    MIN_REST,
+    ONE_SHIFT_A_DAY,
+    OVERLAP,
+    UNAVAILABLE_WEEKDAY,
+    UNIT_ACCESS,
+    Limits,
+    is_waivable,
+)
+from .rulebook import label as rule_label
 
-RULE_LABELS = {
-    OVERLAP: "Overlapping shift",
-    ONE_SHIFT_A_DAY: "One shift a day",
-    LEAVE: "On leave",
-    MIN_REST: "Minimum rest between shifts",
-    MAX_SHIFT_LENGTH: "Maximum shift length",
-    MAX_HOURS_7_DAYS: "Maximum hours in 7 days",
-    MAX_CONSECUTIVE_DAYS: "Maximum consecutive days",
-    MAX_CONSECUTIVE_NIGHTS: "Maximum consecutive nights",
-    CERTIFICATION: "Certification or skill missing",
-}
-# Never waived: nobody can be in two places at once; approved leave is the person's, not
-# the roster's, to give up (they withdraw it first); and a missing certification or skill
-# is a patient-safety rule, not a fatigue tradeoff a manager may weigh.
-UNWAIVABLE = frozenset({OVERLAP, ONE_SHIFT_A_DAY, LEAVE, CERTIFICATION})
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_shift_minutes: int = 720
-    min_rest_minutes: int = 600
-    max_minutes_7_days: int = 3600
-    max_consecutive_days: int = 6
-    max_consecutive_nights: int = 4
+__all__ = [
+    "CERTIFICATION", "LEAVE", "MAX_CONSECUTIVE_DAYS", "MAX_CONSECUTIVE_NIGHTS", "MAX_HOURS_7_DAYS",
+    "MAX_SHIFT_LENGTH", "MIN_REST", "ONE_SHIFT_A_DAY", "OVERLAP", "UNAVAILABLE_WEEKDAY", "UNIT_ACCESS",
+    "Breach", "Limits", "Person", "Shift", "check_shift",
+]
 
 
 @dataclass(frozen=True)
@@ -69,11 +57,11 @@ class Breach:
 
     @property
     def label(self) -> str:
-        return RULE_LABELS.get(self.rule, self.rule)
+        return rule_label(self.rule)
 
     @property
     def waivable(self) -> bool:
-        return self.rule not in UNWAIVABLE
+        return is_waivable(self.rule)
 
 
 @dataclass
@@ -82,7 +70,9 @@ class Person:
 
     shifts: list[Shift] = field(default_factory=list)
     leave_days: set[dt.date] = field(default_factory=set)
-    missing_qualifications: list[str] = field(default_factory=list)
+    # Rules of placement already found by the caller (unit access, role, skill,
+    # certification), reported with the rest.
+    placement: list[Breach] = field(default_factory=list)
 
 
 def _run_length(days: set[dt.date], day: dt.date) -> int:
@@ -118,8 +108,9 @@ def check_shift(person: Person, proposed: Shift, limits: Limits) -> list[Breach]
         )
     if proposed.day in person.leave_days:
         breaches.append(Breach(LEAVE, f"on approved leave on {proposed.day:%a %d %b}"))
-    for qualification in person.missing_qualifications:
-        breaches.append(Breach(CERTIFICATION, qualification))
+    if proposed.day.weekday() in limits.unavailable_weekdays:
+        breaches.append(Breach(UNAVAILABLE_WEEKDAY, f"the contract excludes {proposed.day:%A}s"))
+    breaches += person.placement
 
     for other in others:
         if other.day == proposed.day:
@@ -141,24 +132,17 @@ def check_shift(person: Person, proposed: Shift, limits: Limits) -> list[Breach]
                 )
             )
 
-    # Rolling 7 days: every 7-day window (in real time) that contains the proposed shift.
+    # Hours in any 7 days: the real minutes of the shifts starting on any 7 consecutive
+    # calendar days that include the proposed shift's day (the rulebook's definition).
     everything = [*others, proposed]
-    window = dt.timedelta(days=7)
-    for anchor in everything:
-        start = anchor.starts_at
-        end = start + window
-        if not (proposed.starts_at < end and proposed.ends_at > start):
-            continue
-        total = 0.0
-        for s in everything:
-            lo, hi = max(s.starts_at, start), min(s.ends_at, end)
-            if hi > lo:
-                total += (hi - lo).total_seconds() / 60
+    for first in (proposed.day - dt.timedelta(days=k) for k in range(6, -1, -1)):
+        last = first + dt.timedelta(days=6)
+        total = sum(s.minutes for s in everything if first <= s.day <= last)
         if total > limits.max_minutes_7_days:
             breaches.append(
                 Breach(
                     MAX_HOURS_7_DAYS,
-                    f"{total / 60:g} h in the 7 days from {anchor.day:%a %d %b}"
+                    f"{total / 60:g} h in the 7 days from {first:%a %d %b}"
                     f" (limit {limits.max_minutes_7_days / 60:g} h)",
                 )
             )

@@ -14,13 +14,12 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from . import access
+from . import access, placement
 from .certifications import EXPIRY_WARNING_DAYS
 from .models import (
     Assignment,
     AuditEvent,
     Certification,
-    FatigueRules,
     Leave,
     OpenShift,
     Preference,
@@ -30,7 +29,7 @@ from .models import (
     SwapRequest,
     Unit,
 )
-from .rules import Limits
+from .rulebook import DEFAULTS, FatigueSettings
 
 
 def sites_in_scope(user: Any) -> QuerySet[Site]:
@@ -70,7 +69,7 @@ class FatigueInForce:
     """The fatigue limits that apply on a unit and where they come from."""
 
     source: str
-    limits: Limits
+    limits: FatigueSettings
 
     @property
     def rows(self) -> list[tuple[str, str]]:
@@ -91,23 +90,11 @@ def _hours(minutes: int) -> str:
 
 def fatigue_in_force(unit: Unit) -> FatigueInForce:
     """The unit's own rules if it has them, else its site's, else the field's defaults
-    (the same precedence as ``services.limits_for``, which the rule checks use)."""
-    rows = list(FatigueRules.objects.filter(Q(unit=unit) | Q(site_id=unit.site_id, unit__isnull=True)))
-    own = next((r for r in rows if r.unit_id == unit.pk), None)
-    site = next((r for r in rows if r.unit_id is None), None)
-    chosen, source = (own, "This unit's own rules") if own else (site, f"{unit.site.name} site rules")
-    if chosen is None:
-        return FatigueInForce("Network defaults (field guidance)", Limits())
-    return FatigueInForce(
-        source,
-        Limits(
-            max_shift_minutes=chosen.max_shift_minutes,
-            min_rest_minutes=chosen.min_rest_minutes,
-            max_minutes_7_days=chosen.max_minutes_7_days,
-            max_consecutive_days=chosen.max_consecutive_days,
-            max_consecutive_nights=chosen.max_consecutive_nights,
-        ),
-    )
+    (``placement.unit_settings``, which every rule check uses)."""
+    in_force = placement.RulesInForce([unit])
+    source = {"unit": "This unit's own rules", "site": f"{unit.site.name} site rules",
+              "defaults": "Network defaults (field guidance)"}[in_force.source(unit.pk)]
+    return FatigueInForce(source, in_force.settings(unit.pk) or DEFAULTS)
 
 
 def staff_list(user: Any) -> QuerySet[Staff]:

@@ -15,14 +15,13 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from . import rules
+from . import placement, rulebook, rules
 from .access import can_change, can_manage_unit, staff_of
 from .audit import audit_record, snapshot
 from .errors import Conflict, DomainError, NotAllowed, RuleViolation, Stale
 from .models import (
     Assignment,
     CoverageRequirement,
-    FatigueRules,
     Leave,
     Preference,
     Roster,
@@ -135,23 +134,6 @@ def record_delete(*, actor: Any, instance: models.Model) -> None:
 
 # --- fatigue rules and rule checks -------------------------------------------------
 
-def limits_for(unit: Unit) -> rules.Limits:
-    """The unit's own fatigue rules if it has them, else its site's, else the defaults."""
-    row = (
-        FatigueRules.objects.filter(unit=unit).first()
-        or FatigueRules.objects.filter(site_id=unit.site_id, unit__isnull=True).first()
-    )
-    if row is None:
-        return rules.Limits()
-    return rules.Limits(
-        max_shift_minutes=row.max_shift_minutes,
-        min_rest_minutes=row.min_rest_minutes,
-        max_minutes_7_days=row.max_minutes_7_days,
-        max_consecutive_days=row.max_consecutive_days,
-        max_consecutive_nights=row.max_consecutive_nights,
-    )
-
-
 def _as_rule_shift(a: Assignment) -> rules.Shift:
     return rules.Shift(a.date, a.starts_at, a.ends_at, a.shift_type.is_night, a.shift_type.code)
 
@@ -190,21 +172,26 @@ def check_assignment(
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
     leave_days = approved_leave_days(staff, lo, hi)
-    missing: list[str] = []
-    if staff.home_unit_id != roster.unit_id and not staff.float_pool:
-        missing.append(f"{staff} belongs to {staff.home_unit.name} and is not in the float pool")
     # Certifications matter per slot (an ACLS holder on every shift): the coverage row and
     # the solver count only people whose certificate is valid that day. A lapsed one does
     # not bar a person from work that does not need it.
     person = rules.Person(
         shifts=[_as_rule_shift(a) for a in others],
         leave_days=leave_days,
-        missing_qualifications=missing,
+        placement=placement_breaches(staff, roster.unit),
     )
     proposed = rules.Shift(
         day, starts_at, ends_at, shift_type.is_night, shift_type.code, rostered_minutes=shift_type.duration_minutes
     )
-    return rules.check_shift(person, proposed, limits_for(roster.unit))
+    return rules.check_shift(person, proposed, placement.limits_for(staff, roster.unit))
+
+
+def placement_breaches(staff: Staff, unit: Unit) -> list[rules.Breach]:
+    """The rulebook's "may work in this unit", as a breach to report."""
+    if placement.may_work_in(staff, unit):
+        return []
+    why = "is not in the float pool" if staff.home_unit.site_id == unit.site_id else "works at another site"
+    return [rules.Breach(rulebook.UNIT_ACCESS, f"{staff} belongs to {staff.home_unit.name} and {why}")]
 
 
 def _unwaived(breaches: list[rules.Breach], waiver: Waiver | None) -> list[rules.Breach]:
@@ -334,10 +321,10 @@ def waiver_record(*, actor: Any, staff: Staff, day: dt.date, rule: str, reason: 
     if not can_manage_unit(actor, staff.home_unit_id):
         raise NotAllowed("Only a manager of this person's unit may record a waiver.", field="staff")
     check_days(date=day)
-    if rule not in rules.RULE_LABELS:
+    if rule not in rulebook.RULES:
         raise DomainError(f"Unknown rule {rule!r}.", field="rule")
-    if rule in rules.UNWAIVABLE:
-        raise DomainError(f"{rules.RULE_LABELS[rule]} cannot be waived.", field="rule")
+    if not rulebook.is_waivable(rule):
+        raise DomainError(f"{rulebook.label(rule)} cannot be waived.", field="rule")
     if not reason.strip():
         raise DomainError("A waiver needs a reason.", field="reason")
     waiver = Waiver.objects.create(staff=staff, date=day, rule=rule, reason=reason.strip(), approved_by=actor)

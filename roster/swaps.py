@@ -26,12 +26,9 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from . import access, rules, services
+from . import access, placement, rules, services
 from .audit import audit_record, snapshot
 from .eligibility import (
-    ROLE,
-    STARTED,
-    Breach,
     Window,
     breaches_taking,
     candidates_for,
@@ -40,6 +37,8 @@ from .eligibility import (
 from .errors import Conflict, DomainError, NotAllowed, RuleViolation
 from .models import Assignment, Roster, Staff, SwapRequest
 from .notifications import notify_managers, notify_staff
+from .rulebook import ROLE, STARTED
+from .rules import Breach
 
 Status = SwapRequest.Status
 Kind = SwapRequest.Kind
@@ -472,9 +471,7 @@ def visible_swaps(user: Any) -> QuerySet[SwapRequest]:
     q = Q(unit__in=access.managed_units(user))
     if me is not None:
         q |= Q(requester=me) | Q(recipient=me)
-        q |= Q(kind=Kind.OPEN, status=Status.OFFERED, recipient__isnull=True, unit_id=me.home_unit_id)
-        if me.float_pool:
-            q |= Q(kind=Kind.OPEN, status=Status.OFFERED, recipient__isnull=True, unit__site_id=me.home_unit.site_id)
+        q |= Q(kind=Kind.OPEN, status=Status.OFFERED, recipient__isnull=True) & placement.units_open_to(me)
     return _with_related(SwapRequest.objects.filter(q)).distinct()
 
 
@@ -485,9 +482,7 @@ def swaps_of(staff: Staff) -> QuerySet[SwapRequest]:
 def open_offers_for(staff: Staff) -> list[tuple[SwapRequest, list[rules.Breach]]]:
     """Open offers by others that ``staff`` could see, each with what stops them taking
     it (empty: they can). Costs a fixed number of queries for any number of offers."""
-    units = Q(unit_id=staff.home_unit_id)
-    if staff.float_pool:
-        units |= Q(unit__site_id=staff.home_unit.site_id)
+    units = placement.units_open_to(staff)
     offers = list(
         _with_related(
             SwapRequest.objects.filter(units, kind=Kind.OPEN, status=Status.OFFERED, recipient__isnull=True)

@@ -16,6 +16,7 @@ from roster.solver.problem import (
     Problem,
     ShiftType,
     Staff,
+    Unit,
 )
 
 
@@ -29,16 +30,18 @@ def static_block(problem: Problem, person: Staff, day: int, shift: ShiftType, un
     """
     if day in person.days_off:
         return f"{person.days_off[day]} on day {day}"
+    if day in person.fixed:
+        return f"already works {person.fixed[day]} elsewhere on day {day}"
     if problem.weekday(day) in person.contract.unavailable_weekdays:
         return f"contract: cannot work on {_WEEKDAYS[problem.weekday(day)]}s"
-    fatigue = problem.fatigue_for(person)
-    if fatigue.max_shift_minutes is not None and shift.length_minutes > fatigue.max_shift_minutes:
-        return f"shift {shift.id} is longer than the maximum of {fatigue.max_shift_minutes} min"
+    unit = problem.unit(unit_id)
+    limit = max_shift_minutes(problem, person, unit)
+    if limit is not None and shift.length_minutes > limit:
+        return f"shift {shift.id} is longer than the maximum of {limit} min"
     if person.contract.max_shifts_per_type.get(shift.id, 1) <= 0:
         return f"contract: may not work shift type {shift.id}"
     if person.allowed_units is not None and unit_id not in person.allowed_units:
         return f"not allowed to work in unit {unit_id!r}"
-    unit = problem.unit(unit_id)
     if unit.allowed_roles and person.role not in unit.allowed_roles:
         return f"role {person.role!r} may not work in unit {unit_id!r}"
     missing_skills = unit.required_skills - person.skills
@@ -49,6 +52,14 @@ def static_block(problem: Problem, person: Staff, day: int, shift: ShiftType, un
         if reason is not None:
             return f"{reason} (required by unit {unit_id!r})"
     return None
+
+
+def max_shift_minutes(problem: Problem, person: Staff, unit: Unit) -> int | None:
+    """The longest shift ``person`` may work in ``unit``: the unit's own limit when it
+    has one (the rulebook's per-shift limits), else their fatigue rules'."""
+    if unit.max_shift_minutes is not None:
+        return unit.max_shift_minutes
+    return problem.fatigue_for(person).max_shift_minutes
 
 
 def certification_problem(person: Staff, cert: str, day: int) -> str | None:
@@ -78,13 +89,15 @@ def holds_what_requirement_needs(person: Staff, req: CoverageRequirement) -> boo
 
 
 def forbidden_successions(
-    problem: Problem, person: Staff
+    problem: Problem, person: Staff, day: int | None = None
 ) -> dict[int, set[tuple[str, str]]]:
-    """gap (days) → pairs (a, b): working ``a`` on day d forbids ``b`` on day d+gap.
+    """gap (days) → pairs (a, b): working ``a`` on ``day`` forbids ``b`` on day+gap.
 
     Gap 1 holds the explicit ``forbidden_next`` lists.  The rest rule adds every pair
-    whose rest ``gap*1440 + start(b) - (start(a) + length(a))`` is below
+    whose real rest (from the end of ``a`` to the start of ``b``) is below
     ``min_rest_minutes`` (an overlap gives negative rest and is caught the same way).
+    ``day=None`` uses the times on the clock face, which hold for every day that no
+    clock change touches (:func:`rest_pairs_on` gives the pairs of one day).
     """
     out: dict[int, set[tuple[str, str]]] = {}
     for a in problem.shift_types:
@@ -94,16 +107,27 @@ def forbidden_successions(
     timed = [t for t in problem.shift_types if t.start_minute is not None]
     if min_rest is None or not timed:
         return out
+    base = 0 if day is None else day
     for a in timed:
-        assert a.start_minute is not None
-        end_a = a.start_minute + a.length_minutes
+        start_a = problem.real_start(base, a) if day is not None else base * MINUTES_PER_DAY + (a.start_minute or 0)
+        assert start_a is not None
+        end_a = start_a + (problem.real_minutes(base, a) if day is not None else a.length_minutes)
         for b in timed:
-            assert b.start_minute is not None
             gap = 1
-            while gap * MINUTES_PER_DAY + b.start_minute - end_a < min_rest:
+            while True:
+                start_b = (problem.real_start(base + gap, b) if day is not None
+                           else (base + gap) * MINUTES_PER_DAY + (b.start_minute or 0))
+                assert start_b is not None
+                if start_b - end_a >= min_rest:
+                    break
                 out.setdefault(gap, set()).add((a.id, b.id))
                 gap += 1
     return out
+
+
+def moved_days(problem: Problem) -> set[int]:
+    """Days whose shifts a clock change moves or stretches (their rest pairs differ)."""
+    return {d for d, _ in problem.timing}
 
 
 def weekends(problem: Problem) -> list[list[int]]:
@@ -123,11 +147,19 @@ def weekends(problem: Problem) -> list[list[int]]:
 
 
 def history_shift(person: Staff, day: int) -> str | None:
-    """The shift worked on negative ``day`` according to history (None = off/unknown)."""
+    """The shift worked on ``day`` outside the problem: history for a negative day, the
+    ``fixed`` shifts otherwise (None = off/unknown)."""
+    if day >= 0:
+        return person.fixed.get(day)
     idx = len(person.history) + day
-    if day >= 0 or idx < 0:
+    if idx < 0:
         return None
     return person.history[idx]
+
+
+def last_known_day(problem: Problem, person: Staff) -> int:
+    """The last day whose work is known: the period's, or a fixed shift after it."""
+    return max([problem.num_days - 1, *person.fixed])
 
 
 def first_known_day(person: Staff) -> int:
@@ -139,7 +171,7 @@ def consecutive_limits(problem: Problem, person: Staff) -> tuple[int | None, int
     """(max consecutive working days, max consecutive nights): contract and fatigue combined."""
     fatigue = problem.fatigue_for(person)
     caps = [c for c in (person.contract.max_consecutive_work_days,
-                        fatigue.max_consecutive_work_days) if c is not None]
+                        fatigue.max_consecutive_days) if c is not None]
     return (min(caps) if caps else None), fatigue.max_consecutive_nights
 
 

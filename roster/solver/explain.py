@@ -148,7 +148,7 @@ def _phrase(problem: Problem, person: Staff, roster: list[Assignment], req: Cove
     if v.rule in (verify.REST, verify.FORBIDDEN_SUCCESSION):
         return _rest_phrase(problem, person, roster, req)
     if v.rule == verify.MAX_MINUTES_7_DAYS:
-        cap = fatigue.max_minutes_per_7_days or 0
+        cap = fatigue.max_minutes_7_days or 0
         return f"{cap / 60:g} h in 7 days reached"
     if v.rule == verify.MAX_CONSECUTIVE_NIGHTS:
         return f"max consecutive nights ({fatigue.max_consecutive_nights})"

@@ -161,14 +161,18 @@ class RosterModel:
         self._stability()
         self._set_objective()
 
-    # Helpers returning either a model literal or a 0/1 constant (history, or no var).
+    # Helpers returning either a model literal or a 0/1 constant (history, shifts fixed
+    # outside the problem, or no var).
+    def _known(self, s: int, d: int) -> bool:
+        return d < 0 or d >= self.h or d in self.p.staff[s].fixed
+
     def work(self, s: int, d: int) -> cp_model.IntVar | int:
-        if d < 0:
+        if self._known(s, d):
             return int(derive.history_shift(self.p.staff[s], d) is not None)
         return self.w.get((s, d), 0)
 
     def works_shift(self, s: int, d: int, k: int) -> cp_model.IntVar | int:
-        if d < 0:
+        if self._known(s, d):
             return int(derive.history_shift(self.p.staff[s], d) == self.shifts[k].id)
         return self.y.get((s, d, k), 0)
 
@@ -176,24 +180,36 @@ class RosterModel:
         return [self.works_shift(s, d, k) for k in self.nights]
 
     def minutes_terms(self, s: int, d: int) -> list[tuple[cp_model.IntVar | int, int]]:
-        return [(self.works_shift(s, d, k), t.length_minutes) for k, t in enumerate(self.shifts)]
+        """(literal, real minutes) of each shift the person may work on day ``d``."""
+        return [(self.works_shift(s, d, k), self.p.real_minutes(d, t)) for k, t in enumerate(self.shifts)]
 
     # ------------------------------------------------------------- person rules --
     def _person_rules(self, s: int, person: Staff) -> None:
         p, m, h = self.p, self.m, self.h
         first = derive.first_known_day(person)
+        last = derive.last_known_day(p, person)
         c = person.contract
-        # Rest / forbidden successions, including from history into the period.
-        for gap, pairs in derive.forbidden_successions(p, person).items():
-            following: dict[int, list[int]] = {}
-            for a, b in pairs:
-                if a in self.shift_index and b in self.shift_index:
-                    following.setdefault(self.shift_index[a], []).append(self.shift_index[b])
-            for d in range(-gap, h - gap):
+        # Rest / forbidden successions, including from history into the period and into
+        # shifts fixed elsewhere. Days a clock change touches get pairs of their own.
+        moved = derive.moved_days(p)
+        everyday = derive.forbidden_successions(p, person)
+        reach = max([*everyday, 1]) + 1
+        for d in range(min(first, -reach), last + 1):
+            if not moved or not any(e in moved for e in range(d, d + reach + 1)):
+                pairs_by_gap = everyday
+            else:
+                pairs_by_gap = derive.forbidden_successions(p, person, day=d)
+            for gap, pairs in pairs_by_gap.items():
+                if d + gap > last or d + gap < 0:
+                    continue
+                following: dict[int, list[int]] = {}
+                for a, b in pairs:
+                    if a in self.shift_index and b in self.shift_index:
+                        following.setdefault(self.shift_index[a], []).append(self.shift_index[b])
                 for ka, kbs in following.items():
                     lhs = self.works_shift(s, d, ka)
                     rhs = [self.works_shift(s, d + gap, kb) for kb in kbs]
-                    self._at_most(list([lhs, *rhs]), 1)
+                    self._at_most_if_free(list([lhs, *rhs]), 1)
         # Contract: shifts per type and total minutes.
         for t_id, limit in c.max_shifts_per_type.items():
             if t_id in self.shift_index:
@@ -214,12 +230,12 @@ class RosterModel:
         # Max consecutive working days / nights: windows of c+1 days hold at most c.
         max_days, max_nights = derive.consecutive_limits(p, person)
         if max_days is not None:
-            for day0 in range(max(first, -max_days), h - max_days):
-                self._at_most([self.work(s, d) for d in range(day0, day0 + max_days + 1)], max_days)
+            for day0 in range(max(first, -max_days), last - max_days + 1):
+                self._at_most_if_free([self.work(s, d) for d in range(day0, day0 + max_days + 1)], max_days)
         if max_nights is not None and self.nights:
-            for day0 in range(max(first, -max_nights), h - max_nights):
+            for day0 in range(max(first, -max_nights), last - max_nights + 1):
                 lits = [lit for d in range(day0, day0 + max_nights + 1) for lit in self.night(s, d)]
-                self._at_most(lits, max_nights)
+                self._at_most_if_free(lits, max_nights)
         # Min consecutive work days: forbid off, on^k, off (k < min) fully inside the
         # known days; min consecutive days off: forbid on, off^k, on.
         for run in range(1, c.min_consecutive_work_days):
@@ -231,13 +247,13 @@ class RosterModel:
         # Rolling 7 days: every window of 7 days (windows reaching into history count
         # the history shifts' minutes).
         fatigue = p.fatigue_for(person)
-        if fatigue.max_minutes_per_7_days is not None:
-            cap = fatigue.max_minutes_per_7_days
-            for day0 in range(-6, max(h - 7, 0) + 1):
+        if fatigue.max_minutes_7_days is not None:
+            cap = fatigue.max_minutes_7_days
+            for day0 in range(-6, max(last - 6, 0) + 1):
                 const = 0
                 window: list[cp_model.IntVar] = []
                 cs: list[int] = []
-                for d in range(day0, min(day0 + 7, h)):
+                for d in range(day0, day0 + 7):
                     for lit, n in self.minutes_terms(s, d):
                         if isinstance(lit, int):
                             const += lit * n
@@ -251,6 +267,12 @@ class RosterModel:
                     for d in range(max(day0, 0), min(day0 + 7, h)))
                 if worst > cap and window:
                     m.add(cp_model.LinearExpr.weighted_sum(window, cs) + const <= cap)
+
+    def _at_most_if_free(self, lits: Sequence[cp_model.IntVar | int], cap: int) -> None:
+        """:meth:`_at_most` where at least one literal is the model's to choose (shifts
+        all fixed outside the problem are not this roster's to repair)."""
+        if any(not isinstance(x, int) for x in lits):
+            self._at_most(lits, cap)
 
     def _at_most(self, lits: Sequence[cp_model.IntVar | int], cap: int) -> None:
         const = sum(x for x in lits if isinstance(x, int))

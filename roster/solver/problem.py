@@ -47,6 +47,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
+from roster.rulebook import DEFAULTS
+
 MINUTES_PER_DAY = 1440
 
 _EMPTY_INT_MAP: Mapping[str, int] = MappingProxyType({})
@@ -90,6 +92,9 @@ class Unit:
     allowed_roles: frozenset[str] = frozenset()
     required_skills: frozenset[str] = frozenset()
     required_certifications: frozenset[str] = frozenset()
+    # The unit's own per-shift limit (the rulebook: the maximum length of a shift is the
+    # working unit's); ``None`` leaves it to the person's fatigue rules.
+    max_shift_minutes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -132,17 +137,17 @@ class FatigueRules:
     * ``min_rest_minutes``: minimum rest between the end of one shift and the start of
       the next; pairs of shift types on nearby days that would break it become
       forbidden successions (needs ``ShiftType.start_minute``).
-    * ``max_minutes_per_7_days``: in every window of 7 consecutive days (windows that
+    * ``max_minutes_7_days``: in every window of 7 consecutive days (windows that
       start before day 0 use ``Staff.history``), the sum of shift lengths.
-    * ``max_consecutive_work_days`` / ``max_consecutive_nights``: longest allowed run of
+    * ``max_consecutive_days`` / ``max_consecutive_nights``: longest allowed run of
       working days / of night shifts on consecutive days (history counts).
     """
 
-    max_shift_minutes: int | None = 720
-    min_rest_minutes: int | None = 600
-    max_minutes_per_7_days: int | None = 3600
-    max_consecutive_work_days: int | None = 6
-    max_consecutive_nights: int | None = 4
+    max_shift_minutes: int | None = DEFAULTS.max_shift_minutes
+    min_rest_minutes: int | None = DEFAULTS.min_rest_minutes
+    max_minutes_7_days: int | None = DEFAULTS.max_minutes_7_days
+    max_consecutive_days: int | None = DEFAULTS.max_consecutive_days
+    max_consecutive_nights: int | None = DEFAULTS.max_consecutive_nights
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,12 @@ class Staff:
       hours, consecutive days/nights and the min-run rules across the period start.
     * ``fatigue``: overrides ``Problem.fatigue`` for this person (e.g. a unit's stricter
       rules); ``None`` uses the problem's.
+    * ``fixed``: day index → shift type id the person already works outside this problem
+      (another unit's roster in force, or the days just after the period). Those days
+      cannot be rostered, and their shifts count in rest, hours in 7 days and runs of
+      days and nights exactly like history.
+    * ``day_off_rules``: day index → the rulebook code a day off stands for (leave…);
+      days without one report ``day_off``.
     """
 
     id: str
@@ -180,6 +191,8 @@ class Staff:
     days_off: Mapping[int, str] = field(default_factory=dict)
     history: tuple[str | None, ...] = ()
     fatigue: FatigueRules | None = None
+    fixed: Mapping[int, str] = field(default_factory=dict)
+    day_off_rules: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -300,6 +313,11 @@ class Problem:
     reference_roster: tuple[Assignment, ...] | None = None
     senior_min_seniority: int | None = None
     full_time_minutes_per_week: int = 2400
+    # (day, shift type id) → (real start, real length) in minutes, the start counted in
+    # elapsed time from local midnight of day 0, for the shifts a clock change moves
+    # (the rest keep ``day * 1440 + start_minute`` and their rostered length). Rest and
+    # hours in 7 days use real time; the shift-length limit the rostered length.
+    timing: Mapping[tuple[int, str], tuple[int, int]] = field(default_factory=dict)
 
     # --- small lookups shared by every module (pure data, no rule logic) -----------
 
@@ -322,6 +340,18 @@ class Problem:
             if t.id == shift_id:
                 return t
         raise KeyError(shift_id)
+
+    def real_start(self, day: int, shift: ShiftType) -> int | None:
+        """Elapsed minutes from local midnight of day 0 to the shift's start."""
+        if (day, shift.id) in self.timing:
+            return self.timing[(day, shift.id)][0]
+        return None if shift.start_minute is None else day * MINUTES_PER_DAY + shift.start_minute
+
+    def real_minutes(self, day: int, shift: ShiftType) -> int:
+        """The shift's real length that day (a clock change adds or removes an hour)."""
+        if (day, shift.id) in self.timing:
+            return self.timing[(day, shift.id)][1]
+        return shift.length_minutes
 
     def fatigue_for(self, person: Staff) -> FatigueRules:
         return person.fatigue if person.fatigue is not None else self.fatigue

@@ -16,8 +16,8 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from roster import rulebook
 from roster.solver.problem import (
-    MINUTES_PER_DAY,
     Assignment,
     CoverageRequirement,
     Problem,
@@ -25,28 +25,29 @@ from roster.solver.problem import (
     Staff,
 )
 
-# Rule codes (stable strings: the UI and tests match on them).
-UNKNOWN = "unknown"
-ONE_SHIFT_PER_DAY = "one_shift_per_day"
-DAY_OFF = "day_off"
-UNAVAILABLE_WEEKDAY = "unavailable_weekday"
-UNIT_ACCESS = "unit_access"
-UNIT_ROLE = "unit_role"
-UNIT_SKILL = "unit_skill"
-UNIT_CERTIFICATION = "unit_certification"
-MAX_SHIFT_LENGTH = "max_shift_length"
-REST = "rest"
-FORBIDDEN_SUCCESSION = "forbidden_succession"
-MAX_MINUTES_7_DAYS = "max_minutes_7_days"
-MAX_CONSECUTIVE_DAYS = "max_consecutive_days"
-MAX_CONSECUTIVE_NIGHTS = "max_consecutive_nights"
-MIN_CONSECUTIVE_DAYS = "min_consecutive_days"
-MIN_CONSECUTIVE_DAYS_OFF = "min_consecutive_days_off"
-MAX_SHIFTS_PER_TYPE = "max_shifts_per_type"
-MIN_TOTAL_MINUTES = "min_total_minutes"
-MAX_TOTAL_MINUTES = "max_total_minutes"
-MAX_WEEKENDS = "max_weekends"
-COVERAGE_MAXIMUM = "coverage_maximum"
+# Rule codes: the rulebook's (the same strings every other path reports). Only the
+# codes are shared; every rule below is checked by this module's own logic.
+UNKNOWN = rulebook.UNKNOWN
+ONE_SHIFT_PER_DAY = rulebook.ONE_SHIFT_A_DAY
+DAY_OFF = rulebook.DAY_OFF
+UNAVAILABLE_WEEKDAY = rulebook.UNAVAILABLE_WEEKDAY
+UNIT_ACCESS = rulebook.UNIT_ACCESS
+UNIT_ROLE = rulebook.ROLE
+UNIT_SKILL = rulebook.SKILL
+UNIT_CERTIFICATION = rulebook.CERTIFICATION
+MAX_SHIFT_LENGTH = rulebook.MAX_SHIFT_LENGTH
+REST = rulebook.MIN_REST
+FORBIDDEN_SUCCESSION = rulebook.FORBIDDEN_SUCCESSION
+MAX_MINUTES_7_DAYS = rulebook.MAX_HOURS_7_DAYS
+MAX_CONSECUTIVE_DAYS = rulebook.MAX_CONSECUTIVE_DAYS
+MAX_CONSECUTIVE_NIGHTS = rulebook.MAX_CONSECUTIVE_NIGHTS
+MIN_CONSECUTIVE_DAYS = rulebook.MIN_CONSECUTIVE_DAYS
+MIN_CONSECUTIVE_DAYS_OFF = rulebook.MIN_CONSECUTIVE_DAYS_OFF
+MAX_SHIFTS_PER_TYPE = rulebook.MAX_SHIFTS_PER_TYPE
+MIN_TOTAL_MINUTES = rulebook.MIN_TOTAL_MINUTES
+MAX_TOTAL_MINUTES = rulebook.MAX_TOTAL_MINUTES
+MAX_WEEKENDS = rulebook.MAX_WEEKENDS
+COVERAGE_MAXIMUM = rulebook.COVERAGE_MAXIMUM
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,12 @@ def _cert_ok(person: Staff, cert: str, day: int) -> bool:
         return False
     until = person.certifications[cert]
     return until is None or day < until
+
+
+def _touches(known: list[int], idx: int, n: int, days: dict[int, Assignment]) -> bool:
+    """Whether the run of ``n`` known days from position ``idx`` holds a rostered day
+    (runs made only of history and shifts fixed elsewhere are not this roster's)."""
+    return any(known[i] in days for i in range(idx, idx + n))
 
 
 def _runs(flags: list[bool]) -> list[tuple[bool, int, int]]:
@@ -148,8 +155,11 @@ def _check_person(problem: Problem, person: Staff, days: dict[int, Assignment],
     for d, a in sorted(days.items()):
         t = shifts[a.shift]
         if d in person.days_off:
-            out.append(Violation(DAY_OFF, pid, d, f"works {a.shift} on a day off "
-                                                  f"({person.days_off[d]})"))
+            out.append(Violation(person.day_off_rules.get(d, DAY_OFF), pid, d,
+                                 f"works {a.shift} on a day off ({person.days_off[d]})"))
+        if d in person.fixed:
+            out.append(Violation(ONE_SHIFT_PER_DAY, pid, d,
+                                 f"works {a.shift} and, elsewhere, {person.fixed[d]} on the same day"))
         wd = _weekday(problem, d)
         if wd in contract.unavailable_weekdays:
             out.append(Violation(UNAVAILABLE_WEEKDAY, pid, d,
@@ -168,19 +178,25 @@ def _check_person(problem: Problem, person: Staff, days: dict[int, Assignment],
                 if not _cert_ok(person, cert, d):
                     out.append(Violation(UNIT_CERTIFICATION, pid, d,
                                          f"unit {a.unit!r} requires a valid {cert}"))
-        if fatigue.max_shift_minutes is not None and t.length_minutes > fatigue.max_shift_minutes:
+        # The longest shift is the working unit's to set when it sets one (the rulebook).
+        longest = fatigue.max_shift_minutes
+        if unit is not None and unit.max_shift_minutes is not None:
+            longest = unit.max_shift_minutes
+        if longest is not None and t.length_minutes > longest:
             out.append(Violation(MAX_SHIFT_LENGTH, pid, d,
-                                 f"{a.shift} lasts {t.length_minutes} min, maximum "
-                                 f"{fatigue.max_shift_minutes}"))
+                                 f"{a.shift} lasts {t.length_minutes} min, maximum {longest}"))
 
     # --- timeline over history + period ------------------------------------------
     first = -len(person.history)
     timeline: dict[int, str | None] = {}
     for i, sid in enumerate(person.history):
         timeline[first + i] = sid if sid in shifts else None
-    for d in range(h):
-        timeline[d] = days[d].shift if d in days else None
-    known = list(range(first, h))
+    last = max([h - 1, *person.fixed])
+    for d in range(last + 1):
+        # A day worked here and elsewhere is reported above; the rules below see the
+        # shift worked here.
+        timeline[d] = days[d].shift if d in days else person.fixed.get(d)
+    known = list(range(first, last + 1))
 
     # Explicit forbidden successions (next calendar day).
     for d in known[:-1]:
@@ -191,25 +207,26 @@ def _check_person(problem: Problem, person: Staff, days: dict[int, Assignment],
                                  f"{b_id} may not follow {a_id} (day {d})"))
     # Real rest between consecutive shifts in time order.
     if fatigue.min_rest_minutes is not None:
-        timed = [(d * MINUTES_PER_DAY + st, d * MINUTES_PER_DAY + st + shifts[s].length_minutes, d, s)
+        # Real time: a clock change moves and stretches the shifts it touches.
+        timed = [(st, st + problem.real_minutes(d, shifts[s]), d, s)
                  for d in known if (s := timeline[d]) is not None
-                 and (st := shifts[s].start_minute) is not None]
+                 and (st := problem.real_start(d, shifts[s])) is not None]
         timed.sort()
         for (_, end1, d1, s1), (start2, _, d2, s2) in itertools.pairwise(timed):
             rest = start2 - end1
-            if rest < fatigue.min_rest_minutes and d2 >= 0:
+            if rest < fatigue.min_rest_minutes and (d1 in days or d2 in days):
                 out.append(Violation(REST, pid, d2,
                                      f"only {rest / 60:g} h rest between {s1} on day {d1} "
                                      f"and {s2} (minimum {fatigue.min_rest_minutes / 60:g} h)"))
 
     # Rolling 7 days (minutes count on the day a shift starts).
-    if fatigue.max_minutes_per_7_days is not None:
-        cap = fatigue.max_minutes_per_7_days
-        for start in range(-6, max(h - 7, 0) + 1):
+    if fatigue.max_minutes_7_days is not None:
+        cap = fatigue.max_minutes_7_days
+        for start in range(-6, max(last - 6, 0) + 1):
             window = [d for d in range(start, start + 7) if d in timeline]
-            if not any(d >= 0 for d in window):
+            if not any(d in days for d in window):
                 continue
-            minutes = sum(shifts[s].length_minutes for d in window
+            minutes = sum(problem.real_minutes(d, shifts[s]) for d in window
                           if (s := timeline[d]) is not None)
             if minutes > cap:
                 out.append(Violation(MAX_MINUTES_7_DAYS, pid, max(start, 0),
@@ -218,7 +235,7 @@ def _check_person(problem: Problem, person: Staff, days: dict[int, Assignment],
 
     # Runs of work / days off / nights over the known days.
     work = [timeline[d] is not None for d in known]
-    caps = [c for c in (contract.max_consecutive_work_days, fatigue.max_consecutive_work_days)
+    caps = [c for c in (contract.max_consecutive_work_days, fatigue.max_consecutive_days)
             if c is not None]
     max_days = min(caps) if caps else None
     for value, idx, n in _runs(work):
@@ -226,7 +243,7 @@ def _check_person(problem: Problem, person: Staff, days: dict[int, Assignment],
         # A run entirely in history still counts when the day closing it is day 0.
         closes_in_period = end >= -1
         inside = idx > 0 and idx + n < len(known)
-        if value and max_days is not None and n > max_days and end >= 0:
+        if value and max_days is not None and n > max_days and _touches(known, idx, n, days):
             out.append(Violation(MAX_CONSECUTIVE_DAYS, pid, max(start, 0),
                                  f"{n} consecutive working days from day {start} "
                                  f"(maximum {max_days})"))
@@ -242,7 +259,7 @@ def _check_person(problem: Problem, person: Staff, days: dict[int, Assignment],
         nights = [(s := timeline[d]) is not None and shifts[s].is_night for d in known]
         for value, idx, n in _runs(nights):
             start = known[idx]
-            if value and n > fatigue.max_consecutive_nights and start + n - 1 >= 0:
+            if value and n > fatigue.max_consecutive_nights and _touches(known, idx, n, days):
                 out.append(Violation(MAX_CONSECUTIVE_NIGHTS, pid, max(start, 0),
                                      f"{n} consecutive nights from day {start} "
                                      f"(maximum {fatigue.max_consecutive_nights})"))

@@ -30,7 +30,7 @@ from roster.solver.verify import (
 D = ShiftType("D", 480, start_minute=7 * 60)
 N = ShiftType("N", 600, start_minute=21 * 60, is_night=True)
 RULES = FatigueRules(max_shift_minutes=720, min_rest_minutes=600,
-                     max_minutes_per_7_days=60 * 60, max_consecutive_work_days=6,
+                     max_minutes_7_days=60 * 60, max_consecutive_days=6,
                      max_consecutive_nights=3)
 
 

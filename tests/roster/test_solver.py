@@ -169,7 +169,7 @@ def test_it_never_assigns_a_shift_longer_than_the_maximum() -> None:
 def test_it_keeps_within_60_hours_in_any_seven_days_counting_history() -> None:
     p = problem(Staff("A", history=("L", "L", "L")), shifts=(LONG,),
                 coverage=tuple(need(d, "L") for d in range(7)),
-                fatigue=replace(NO_LIMITS, max_minutes_per_7_days=3600))
+                fatigue=replace(NO_LIMITS, max_minutes_7_days=3600))
     days = sorted(worked(solved(p)))
     assert len([d for d in days if d <= 3]) <= 2  # 36 h of history in days -3..3
     assert len(days) <= 5
@@ -178,7 +178,7 @@ def test_it_keeps_within_60_hours_in_any_seven_days_counting_history() -> None:
 def test_it_caps_consecutive_working_days_counting_history() -> None:
     p = problem(Staff("A", history=("D", "D", "D", "D")),
                 coverage=tuple(need(d, "D") for d in range(7)),
-                fatigue=replace(NO_LIMITS, max_consecutive_work_days=6))
+                fatigue=replace(NO_LIMITS, max_consecutive_days=6))
     days = worked(solved(p))
     assert 2 not in days or not {0, 1} <= set(days)
 

@@ -115,8 +115,8 @@ def test_it_flags_unit_access_role_skill_and_certification() -> None:
 
 def test_it_flags_a_shift_longer_than_the_maximum() -> None:
     p = problem(fatigue=FatigueRules(max_shift_minutes=720, min_rest_minutes=None,
-                                     max_minutes_per_7_days=None,
-                                     max_consecutive_work_days=None,
+                                     max_minutes_7_days=None,
+                                     max_consecutive_days=None,
                                      max_consecutive_nights=None))
     assert rules(p, a(0, "L")) == []
     assert rules(p, a(0, "X")) == [MAX_SHIFT_LENGTH]
@@ -149,19 +149,19 @@ def test_it_flags_an_explicitly_forbidden_succession() -> None:
 
 
 def test_it_flags_more_than_60_hours_in_seven_days_counting_history() -> None:
-    p = problem(fatigue=replace(NO_LIMITS, max_minutes_per_7_days=3600))
+    p = problem(fatigue=replace(NO_LIMITS, max_minutes_7_days=3600))
     five_long = [a(d, "L") for d in range(5)]
     assert rules(p, *five_long) == []
     assert rules(p, *five_long, a(6, "D")) == [MAX_MINUTES_7_DAYS]
     tired = problem(Staff("A", history=("L", "L", "L")),
-                    fatigue=replace(NO_LIMITS, max_minutes_per_7_days=3600))
+                    fatigue=replace(NO_LIMITS, max_minutes_7_days=3600))
     assert rules(tired, a(0, "L"), a(1, "L")) == []
     assert rules(tired, a(0, "L"), a(1, "L"), a(2, "D")) == [MAX_MINUTES_7_DAYS]
 
 
 def test_it_flags_too_many_consecutive_days_counting_history() -> None:
     p = problem(Staff("A", history=("D", "D")),
-                fatigue=replace(NO_LIMITS, max_consecutive_work_days=6))
+                fatigue=replace(NO_LIMITS, max_consecutive_days=6))
     assert rules(p, *[a(d) for d in range(4)]) == []
     assert rules(p, *[a(d) for d in range(5)]) == [MAX_CONSECUTIVE_DAYS]
     contract = problem(Staff("A", contract=Contract(max_consecutive_work_days=3)))
