@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from triage.mci.cost import compact, evaluate_plan, materialize, plan_of
 from triage.mci.exact import exact_plan
 from triage.mci.local import local_search
-from triage.mci.problem import Allocation, Policy, Problem
+from triage.mci.problem import Allocation, AllocationLike, Policy, Problem
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Correction:
 
 def correct(
     problem: Problem,
-    proposal: Allocation,
+    proposal: AllocationLike,
     policy: Policy,
     *,
     restarts: int = 100,

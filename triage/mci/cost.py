@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 from triage.mci.problem import (
     Allocation,
+    AllocationLike,
     AmbulanceAllocation,
     AmbulanceProblem,
     HospitalAllocation,
@@ -209,7 +210,7 @@ def plan_is_feasible(model: Compact, plan: Sequence[int]) -> bool:
     return all(u <= len(units) for u, units in zip(used, model.class_units, strict=True))
 
 
-def plan_of(model: Compact, allocation: Allocation) -> Plan:
+def plan_of(model: Compact, allocation: AllocationLike) -> Plan:
     """The plan of a concrete allocation (ids already checked by the reader)."""
     unit_class = {u: c for c, units in enumerate(model.class_units) for u in units}
     site_index = {h: s for s, h in enumerate(model.site_ids)}
@@ -226,7 +227,7 @@ def plan_of(model: Compact, allocation: Allocation) -> Plan:
 
 
 def materialize(
-    model: Compact, plan: Sequence[int], prefer: Allocation | None = None
+    model: Compact, plan: Sequence[int], prefer: AllocationLike | None = None
 ) -> Allocation:
     """Concrete ids for a plan: the unit an item had in ``prefer`` is kept when it is of the
     right class; the others get the lowest free ids of their class, items in id order."""
@@ -308,7 +309,7 @@ def evaluate_plan(model: Compact, plan: Sequence[int]) -> Evaluation:
     )
 
 
-def evaluate(problem: Problem, allocation: Allocation, policy: Policy) -> Evaluation:
+def evaluate(problem: Problem, allocation: AllocationLike, policy: Policy) -> Evaluation:
     """Score a concrete allocation of ``problem`` under ``policy``."""
     model = compact(problem, policy)
     return evaluate_plan(model, plan_of(model, allocation))

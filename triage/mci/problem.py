@@ -42,6 +42,8 @@ PRINCIPLES: tuple[str, ...] = (
 AmbulanceAllocation = dict[int, tuple[int, int] | None]
 HospitalAllocation = dict[int, int | None]
 Allocation = AmbulanceAllocation | HospitalAllocation
+# What functions accept: any read-only mapping (ids missing are unassigned).
+AllocationLike = Mapping[int, tuple[int, int] | None] | Mapping[int, int | None]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from triage.mci.cost import Evaluation, compact, evaluate_plan, materialize
 from triage.mci.exact import exact_plan
 from triage.mci.greedy import greedy_plan
 from triage.mci.local import local_search
-from triage.mci.problem import Allocation, Policy, Problem
+from triage.mci.problem import Allocation, AllocationLike, Policy, Problem
 
 Method = Literal["exact", "local", "greedy"]
 METHODS: tuple[Method, ...] = ("exact", "local", "greedy")
@@ -43,7 +43,7 @@ def solve(
     restarts: int = 100,
     seed: int = 0,
     time_limit_s: float = 10.0,
-    prefer: Allocation | None = None,
+    prefer: AllocationLike | None = None,
 ) -> SolveResult:
     """Allocate under ``policy``.  ``prefer`` (a previous allocation) keeps concrete
     ambulance and bundle ids stable where the solution allows it."""
