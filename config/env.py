@@ -47,3 +47,22 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+SECRET_KEY_MIN_LENGTH = 50
+
+
+def checked_secret_key(raw: str | None) -> str:
+    """A signing key fit for production: long, varied and not a placeholder (the bounds of
+    Django's own deploy check, security.W009, enforced instead of only warned about)."""
+    hint = 'make one with: python -c "import secrets; print(secrets.token_urlsafe(50))"'
+    if not raw:
+        raise SettingError(f"SECRET_KEY must be set in production; {hint}")
+    if raw.startswith(("insecure-", "django-insecure-")) or "change-me" in raw:
+        raise SettingError(f"SECRET_KEY is a placeholder; {hint}")
+    if len(raw) < SECRET_KEY_MIN_LENGTH or len(set(raw)) < 5:
+        raise SettingError(
+            f"SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters, not all alike "
+            f"(it has {len(raw)}); {hint}"
+        )
+    return raw

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
+from kombu import Queue
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -31,6 +33,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
+    "axes",
     "roster",
     "allocation",
     "assets",
@@ -39,6 +42,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -47,6 +51,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "config.middleware.DatabaseBusyMiddleware",
+    # Last, as django-axes asks: it turns a login refused during a lockout into a 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -76,6 +83,20 @@ DATABASES = {
 }
 # One transaction per request: a view that fails half-way writes nothing.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has one writer at a time. A transaction that starts by reading (DEFERRED,
+    # the default) and then writes cannot wait for the lock: it fails at once with
+    # "database is locked" when another connection got there first. IMMEDIATE takes the
+    # write lock at BEGIN, where the busy timeout lets it queue; WAL lets readers go on
+    # while one connection writes. A wait past the timeout is a 503 with Retry-After
+    # (config.middleware), never a 500.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
+# Seconds a client is told to wait (Retry-After) when the database was too busy.
+DATABASE_BUSY_RETRY_AFTER = env_int("DATABASE_BUSY_RETRY_AFTER", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -84,7 +105,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a login while its username is locked out from that address.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
+
+# Failed logins (the login page, the admin's, the API's token endpoint) lock that
+# username out from that address for a while. Not the username everywhere: anyone
+# could then lock a nurse out at the start of a shift; not the address alone: a ward's
+# computers often share one.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The client's address is REMOTE_ADDR unless Headroom runs behind that many proxies of
+# its own, which set X-Forwarded-For (a client could forge it otherwise).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# API tokens are good for this many hours after they are issued.
+TOKEN_TTL_HOURS = env_int("TOKEN_TTL_HOURS", 24)
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -99,11 +142,26 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
+# Request bodies: Django refuses larger forms itself; config.parsers applies the same
+# bound, and a nesting limit, to the API's JSON.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32)
+
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes a missing, bad or expired token a
+    # 401 (DRF answers 403 when the first class has no such header).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "roster.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.BoundedJSONParser",
+        "config.parsers.BoundedFormParser",
+        "config.parsers.BoundedMultiPartParser",
+    ],
+    # Scoped: only the token endpoint has a scope ("login"), per client address.
+    "DEFAULT_THROTTLE_RATES": {"login": env_str("LOGIN_THROTTLE_RATE", "10/min")},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": env_int("API_PAGE_SIZE", 50),
@@ -125,6 +183,40 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# Content-Security-Policy: everything from Headroom itself, no inline script or <style>
+# but the few listed by hash (tests/config/test_security_headers.py re-derives each):
+#   script: base.html's one line that swaps the "no-js" class for "js";
+#   style: the indicator rules htmx inserts, and the interactive API docs' page style.
+# Inline style *attributes* stay allowed (style-src-attr): the roster grid colours each
+# shift code with one. They cannot run script, and img-src keeps a url() in them local.
+CSP_SCRIPT_HASHES = ["'sha256-tlTtfpdsMQSdcfX3DLM1fgx/y++BLw+48vFj+5cTJa0='"]
+CSP_STYLE_HASHES = [
+    "'sha256-faU7yAF8NxuMTNEwVmBz+VcYeIoBQ2EMHW3WaVxCvnk='",
+    "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='",
+]
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", *CSP_SCRIPT_HASHES],
+    "style-src": ["'self'", *CSP_STYLE_HASHES],
+    "style-src-attr": ["'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Browser features Headroom never uses, refused to every page and anything it embeds.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+        "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
+        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    )
 }
 
 REDIS_URL = env_str("REDIS_URL", "")
@@ -158,6 +250,24 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Notifications have their own queue, so a long roster generation never holds up a
+# message: run a worker for each queue (`-Q notifications`, `-Q celery`). A worker started
+# without -Q consumes both, as the demo's and the test suite's do.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("notifications")]
+CELERY_TASK_ROUTES = {
+    "roster.tasks.notification_email": {"queue": "notifications"},
+    "roster.tasks.announce_open_shifts": {"queue": "notifications"},
+}
+# The longest search a roster generation may ask for, and the task limits that stop a
+# worker stuck past it (writing the draft back takes a little longer than the search).
+SOLVER_MAX_SECONDS = env_int("SOLVER_MAX_SECONDS", 600)
+CELERY_TASK_ANNOTATIONS = {
+    "roster.tasks.generate_roster": {
+        "soft_time_limit": SOLVER_MAX_SECONDS + 120,
+        "time_limit": SOLVER_MAX_SECONDS + 180,
+    },
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "headroom@localhost")
