@@ -79,11 +79,17 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _sci(value: int, digits: int = 6) -> str:
+    """Scientific notation for any size of integer (a float overflows past 1e308)."""
+    text = str(abs(value))
+    sign = "-" if value < 0 else ""
+    mantissa = text[0] + ("." + text[1:digits] if len(text) > 1 else "")
+    return f"{sign}{mantissa}e+{len(text) - 1:02d}"
+
+
 def _show(value: int) -> str:
     text = str(value)
-    if 15 < len(text) < 300:
-        return f"{text} (≈ {value:.6e})"
-    return text
+    return f"{text} (≈ {_sci(value)})" if len(text) > 15 else text
 
 
 def score(problem: Problem, path: str, policy: Policy, as_json: bool) -> dict[str, Any]:
@@ -190,8 +196,13 @@ def benchmark(policy: Policy, method: str | None, restarts: int, as_json: bool) 
                     if e <= lv
                 )
             rows.append(row)
+    targets = _targets(rows)
     if as_json:
-        print(json.dumps({"swf": policy.swf, "principle": policy.principle, "rows": rows}))
+        print(
+            json.dumps(
+                {"swf": policy.swf, "principle": policy.principle, "rows": rows, "targets": targets}
+            )
+        )
         return
     print(f"swf {policy.swf}, principle {policy.principle}")
     print(f"{'instances':22} {'method':7} {'median value':>16} {'median s':>9} {'max s':>8}  notes")
@@ -204,11 +215,34 @@ def benchmark(policy: Policy, method: str | None, restarts: int, as_json: bool) 
         if "exact_not_worse_than_local" in row:
             notes.append(f"≤ local {row['exact_not_worse_than_local']}/{row['seeds']}")
         value = row["median_value"]
-        shown = str(value) if len(str(value)) <= 16 else f"{value:.4e}"
+        shown = str(value) if len(str(value)) <= 16 else _sci(value, 5)
         print(
             f"{row['instances']:22} {row['method']:7} {shown:>16} "
             f"{row['median_seconds']:>9.4f} {row['max_seconds']:>8.4f}  {', '.join(notes)}"
         )
+    if targets:
+        print("targets (ambulance 30/20/3): " + ", ".join(f"{k} {v}" for k, v in targets.items()))
+
+
+def _targets(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The issue's targets on the 30/20/3 ambulance stage: exact under 0.1 s median and never
+    worse than the local search; local search (100 restarts) no slower than 0.94 s."""
+    out: dict[str, Any] = {}
+    for row in rows:
+        if row["instances"] != "ambulance 30/20/3":
+            continue
+        if row["method"] == "exact":
+            out["exact_median_seconds"] = row["median_seconds"]
+            out["exact_under_0.1s"] = row["median_seconds"] < 0.1
+            if "exact_not_worse_than_local" in row:
+                out["exact_never_worse_than_local"] = (
+                    row["exact_not_worse_than_local"] == row["seeds"]
+                )
+        if row["method"] == "local":
+            out["local_restarts"] = row["restarts"]
+            out["local_median_seconds"] = row["median_seconds"]
+            out["local_not_slower_than_0.94s"] = row["median_seconds"] <= 0.94
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,8 @@ Ambulance stage, victim of severity ``s`` and needs ``r``:
 * not carried: ``29 − s``;
 * total = SWF(single costs) + 2 × victims not carried + Σ over hospitals of
   ``10 × (n − capacity)`` if ``n > capacity`` else ``capacity − n`` (``n`` = victims this
-  allocation sends there).
+  allocation sends there; a hospital's ``current`` patients are not part of the cost, its
+  ``capacity`` already counts new victims only).
 
 Hospital stage, patient of severity ``s`` needing procedure ``p``:
 

@@ -14,7 +14,9 @@ ambulance of the same crew" never strictly improves and is not scanned; the sear
 
 Deltas are exact integers: the utilitarian total moves by the cost difference, the
 egalitarian one is recomputed from the three largest distinct costs (enough for any move
-that changes at most two victims), and the Nash product is divided and multiplied exactly.
+that changes at most two victims), and the Nash product is divided and multiplied exactly
+(once it dwarfs the penalties, comparing the few factors a move changes decides it, which
+is what "compare in logarithms" amounts to, without rounding).
 
 A random start pairs a random subset of victims with randomly shuffled ambulances
 (as many as there are, one per victim) and a random hospital each; the others start
@@ -47,6 +49,8 @@ def _random_plan(model: Compact, rng: random.Random) -> Plan:
     k_null = model.num_options
     n = len(model.item_ids)
     plan = [k_null] * n
+    if k_null == 0:  # no ambulance/hospital pair (or no bundle) at all
+        return plan
     slots = [c for c, units in enumerate(model.class_units) for _ in units]
     rng.shuffle(slots)
     items = list(range(n))
@@ -86,6 +90,14 @@ def climb(model: Compact, plan: Plan) -> tuple[Plan, int]:
         else _prod(cur)
     )
     prod = _prod(cur) if swf == "nash" else 0
+    # Once the product is far larger than any penalty change, a move improves the Nash
+    # total exactly when it lowers the product (or keeps it and lowers the penalties):
+    # P·(a/b − 1) + Δpen < 0 with small integers a ≠ b means |P·(a − b)/b| ≥ P/b > 64 >
+    # |Δpen| (at most 22).  That test needs only the small factors a and b; the exact big
+    # integer is computed for accepted moves only.
+    biggest = max((max(row) for row in cost), default=1)
+    limit = 64 * biggest * biggest
+    big = prod > limit
     top = _top3(cur) if swf == "egalitarian" else []
     options = range(k_null + 1)
 
@@ -120,6 +132,8 @@ def climb(model: Compact, plan: Plan) -> tuple[Plan, int]:
                 elif swf == "egalitarian":
                     new_total = max(_max_without(top, ci, None), new_c) + pen + d_pen
                 else:
+                    if big and (new_c > ci or (new_c == ci and d_pen >= 0)):
+                        continue
                     new_total = prod // ci * new_c + pen + d_pen
                 if new_total < total:
                     if ocls[oi] >= 0:
@@ -136,6 +150,7 @@ def climb(model: Compact, plan: Plan) -> tuple[Plan, int]:
                     total = new_total
                     if swf == "nash":
                         prod = prod // ci * new_c
+                        big = prod > limit
                     elif swf == "egalitarian":
                         top = _top3(cur)
                     improved = True
@@ -155,6 +170,8 @@ def climb(model: Compact, plan: Plan) -> tuple[Plan, int]:
                 elif swf == "egalitarian":
                     new_total = max(_max_without(top, ci, cj), ni, nj) + pen
                 else:
+                    if big and ni * nj >= ci * cj:
+                        continue
                     new_total = prod // (ci * cj) * (ni * nj) + pen
                 if new_total < total:
                     opt[i], opt[j] = oj, oi
@@ -162,6 +179,7 @@ def climb(model: Compact, plan: Plan) -> tuple[Plan, int]:
                     total = new_total
                     if swf == "nash":
                         prod = prod // (ci * cj) * (ni * nj)
+                        big = prod > limit
                     elif swf == "egalitarian":
                         top = _top3(cur)
                     improved = True
