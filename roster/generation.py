@@ -66,17 +66,23 @@ class Built:
     site: Site
 
 
-def _fatigue(settings: rulebook.FatigueSettings | None) -> sp.FatigueRules:
-    """A person's rules between and across shifts (their home unit's, per the rulebook);
-    the per-shift limit is each unit's own (``sp.Unit.max_shift_minutes``)."""
-    settings = settings or rulebook.DEFAULTS
+def _fatigue(home: rulebook.FatigueSettings | None) -> sp.FatigueRules:
+    """A person's limits between and across shifts, from the rulebook (the contract's
+    part is the solver's own ``Contract``); the per-shift limit is each unit's own
+    (:func:`_shift_limit`)."""
+    limits = rulebook.limits_for(home=home, working=home)
     return sp.FatigueRules(
-        max_shift_minutes=settings.max_shift_minutes,
-        min_rest_minutes=settings.min_rest_minutes,
-        max_minutes_7_days=settings.max_minutes_7_days,
-        max_consecutive_days=settings.max_consecutive_days,
-        max_consecutive_nights=settings.max_consecutive_nights,
+        max_shift_minutes=limits.max_shift_minutes,
+        min_rest_minutes=limits.min_rest_minutes,
+        max_minutes_7_days=limits.max_minutes_7_days,
+        max_consecutive_days=limits.max_consecutive_days,
+        max_consecutive_nights=limits.max_consecutive_nights,
     )
+
+
+def _shift_limit(working: rulebook.FatigueSettings | None) -> int:
+    """The longest shift anyone may work in a unit with these rules (the rulebook)."""
+    return rulebook.limits_for(home=None, working=working).max_shift_minutes
 
 
 def _timing(
@@ -260,7 +266,7 @@ def build_problem(
         requests=tuple(requests),
         units=tuple(
             sp.Unit(id=str(u.pk), name=u.name,
-                    max_shift_minutes=(in_force.settings(u.pk) or rulebook.DEFAULTS).max_shift_minutes)
+                    max_shift_minutes=_shift_limit(in_force.settings(u.pk)))
             for u in units
         ),
         name=name or f"{site.code} {start_date}",

@@ -144,6 +144,13 @@ RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
 WAIVABLE = frozenset(code for code, rule in RULES.items() if rule.waivable)
 
 
+# Rules of a whole period's plan (a contract's totals, weekends and shortest runs): the
+# solver keeps them when it plans, but one manual change is not refused for them — a
+# manager filling a gap by hand may well bring hours into the contract with the next.
+PERIOD_RULES = frozenset({MAX_SHIFTS_PER_TYPE, MIN_TOTAL_MINUTES, MAX_TOTAL_MINUTES, MIN_CONSECUTIVE_DAYS,
+                          MIN_CONSECUTIVE_DAYS_OFF, MAX_WEEKENDS, COVERAGE_MAXIMUM})
+
+
 def label(code: str) -> str:
     rule = RULES.get(code)
     return rule.label if rule else code
