@@ -128,12 +128,14 @@ def problem_from_dict(data: Mapping[str, Any]) -> Problem:
                     ranks=_ranks(p, w),
                 )
             )
+        # "resources" is the file format's key; "bundles" is accepted as its other name
+        key = "resources" if "resources" in data or "bundles" not in data else "bundles"
         bundles = tuple(
             Bundle(
-                id=_int(b, "id", f"resources[{n}]"),
-                type=_in_range(_int(b, "type", f"resources[{n}]"), 1, 6, f"resources[{n}].type"),
+                id=_int(b, "id", f"{key}[{n}]"),
+                type=_in_range(_int(b, "type", f"{key}[{n}]"), 1, 6, f"{key}[{n}].type"),
             )
-            for n, b in enumerate(_list(data, "resources"))
+            for n, b in enumerate(_list(data, key))
         )
         return HospitalProblem(tuple(patients), bundles)
     raise FormatError(f"stage: expected 'ambulance' or 'hospital', got {stage!r}")
