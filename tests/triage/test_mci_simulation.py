@@ -84,3 +84,35 @@ def test_the_simulation_is_deterministic_under_a_seed() -> None:
     first = simulate(Scenario(problem, bundles), config)
     again = simulate(Scenario(problem, bundles), config)
     assert first.records == again.records
+
+
+def test_a_victim_who_worsens_triggers_a_re_solve_between_sensings() -> None:
+    scenario = Scenario(
+        AmbulanceProblem(
+            (Victim(1, severity=3, needs=1),),
+            (Ambulance(10, crew=1),),
+            (Hospital(20, resources=1, capacity=3, distance=1),),
+        ),
+        {},
+    )
+    on = simulate(scenario, SimulationConfig(sensing=10, buffer=5, ticks=3, deterioration=1.0))
+    off = simulate(
+        scenario,
+        SimulationConfig(sensing=10, buffer=5, ticks=3, deterioration=1.0, resolve_on_events=False),
+    )
+    assert [r.resolved for r in on.records] == [True, True, True]
+    assert [r.resolved for r in off.records] == [True, False, False]
+
+
+def test_a_hospital_that_fills_up_triggers_a_re_solve_the_next_tick() -> None:
+    scenario = Scenario(
+        AmbulanceProblem(
+            (Victim(1, severity=1, needs=1), Victim(2, severity=1, needs=1)),
+            (Ambulance(10, crew=2),),
+            (Hospital(20, resources=1, capacity=1, distance=3),),
+        ),
+        {},
+    )
+    result = simulate(scenario, SimulationConfig(sensing=10, buffer=0, ticks=3, deterioration=0))
+    assert result.departures[1].tick == 0
+    assert [r.resolved for r in result.records] == [True, True, False]

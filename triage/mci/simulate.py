@@ -8,7 +8,7 @@ The thesis leaves the dynamics open; these are our choices.
   critical).  New victims and new ambulances arrive at the ticks the scenario lists.
 * **Sensing.** The ambulance stage is re-solved every ``sensing`` ticks (tick 0 included)
   and, when ``resolve_on_events``, in any tick where an ambulance came back or arrived, a
-  victim was added or a hospital filled up.  Only victims still at the scene and idle
+  victim was added or worsened (a retriage), or in the tick after a hospital filled up.  Only victims still at the scene and idle
   ambulances take part; hospitals offer the capacity they have left.  Concrete ambulance
   ids are kept stable where the new solution allows, so an unchanged assignment keeps its
   clock.
@@ -127,8 +127,9 @@ def simulate(scenario: Scenario, config: SimulationConfig) -> SimulationResult:
     result = SimulationResult([], {}, [], [])
     cumulative = 0
 
+    hospital_filled = False
     for tick in range(config.ticks):
-        event = False
+        event, hospital_filled = hospital_filled, False
         # arrivals at hospitals, ambulances back at the scene
         for trip in [t for t in trips if t[3] == tick]:
             _, vid, hid, _, _ = trip
@@ -160,7 +161,8 @@ def simulate(scenario: Scenario, config: SimulationConfig) -> SimulationResult:
         # the scene: waiting and deterioration (not at tick 0: nothing has happened yet)
         if tick > 0:
             for vid, v in list(scene.items()):
-                worse = rng.random() < config.deterioration
+                worse = rng.random() < config.deterioration and v.severity > 1
+                event = event or worse
                 scene[vid] = replace(
                     v, wait=v.wait + 1, severity=max(1, v.severity - 1) if worse else v.severity
                 )
@@ -181,6 +183,7 @@ def simulate(scenario: Scenario, config: SimulationConfig) -> SimulationResult:
                 d = hospitals[hid].distance
                 trips.append((aid, vid, hid, tick + 2 * d, tick + 4 * d))
                 left[hid] -= 1
+                hospital_filled = hospital_filled or left[hid] == 0
                 result.departures[vid] = Departure(tick, aid, hid)
 
         value = _scene_value(scene, idle, hospitals, left, pending, config.policy)
