@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from .models import Access, Site, Staff, Unit
+from .models import Access, Assignment, Roster, Site, SolverRun, Staff, Unit
 
 Level = Access.Level
 User = AbstractBaseUser | AnonymousUser
@@ -71,14 +71,65 @@ def managed_sites(user: Any) -> QuerySet[Site]:
 
 
 def visible_units(user: Any) -> QuerySet[Unit]:
-    """Units a user can see: the ones they manage, or a staff member's home unit."""
+    """Units a user can see: the ones they manage, and their own home unit — whatever
+    their level, someone who works in a unit sees it as its staff do."""
     level = level_of(user)
     if level is None:
         return Unit.objects.none()
+    me = staff_of(user)
+    home = Q(pk=me.home_unit_id) if me is not None else Q(pk__in=[])
     if level == Level.STAFF:
-        me = staff_of(user)
-        return Unit.objects.filter(pk=me.home_unit_id) if me else Unit.objects.none()
-    return managed_units(user)
+        return Unit.objects.filter(home)
+    if level in (Level.REGIONAL_COORDINATOR, Level.ADMINISTRATOR):
+        return managed_units(user)
+    return Unit.objects.filter(home | Q(pk__in=managed_units(user)))
+
+
+def visible_rosters(user: Any) -> QuerySet[Roster]:
+    """Every version of the units a user manages; the published version of the other
+    units they see (their home unit). Anything else is a 404, so a roster's existence is
+    not revealed. Pages, API and admin all use this."""
+    scope = Q(unit__in=managed_units(user)) | Q(unit__in=visible_units(user), status=Roster.Status.PUBLISHED)
+    return Roster.objects.filter(scope)
+
+
+def visible_assignments(user: Any) -> QuerySet[Assignment]:
+    """Every shift of the rosters a user manages; the shifts in force of the units they
+    see; and their own shifts in force wherever they are (a float nurse's)."""
+    me = staff_of(user)
+    scope = Q(roster__unit__in=managed_units(user)) | Q(roster__unit__in=visible_units(user), live=True)
+    if me is not None:
+        scope |= Q(staff=me, live=True)
+    return Assignment.objects.filter(scope)
+
+
+def visible_runs(user: Any) -> QuerySet[SolverRun]:
+    """A unit's runs for its managers; a whole site's runs for the site's coordinators."""
+    scope = Q(unit__in=managed_units(user)) | Q(unit__isnull=True, site__in=managed_sites(user))
+    return SolverRun.objects.filter(scope)
+
+
+# How each kind of row reaches the unit or site that decides who sees it (the admin's
+# lists, and any list not scoped by a selector of its own).
+_UNIT_PATHS = ("unit", "home_unit", "roster__unit", "staff__home_unit")
+
+
+def scoped(user: Any, rows: QuerySet[Any]) -> QuerySet[Any]:
+    """``rows`` cut to what ``user`` may change: everything network-wide, else the rows
+    of the units (or sites) they manage."""
+    if is_network_wide(user):
+        return rows
+    if rows.model is Unit:
+        return rows.filter(pk__in=managed_units(user))
+    names = {f.name for f in rows.model._meta.get_fields()}
+    for path in _UNIT_PATHS:
+        if path.split("__")[0] in names:
+            return rows.filter(**{f"{path}__in": managed_units(user)})
+    if rows.model is Site:
+        return rows.filter(pk__in=managed_sites(user))
+    if "site" in names:
+        return rows.filter(site__in=managed_sites(user))
+    return rows.none()
 
 
 def visible_sites(user: Any) -> QuerySet[Site]:

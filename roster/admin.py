@@ -13,26 +13,32 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from . import access, services
 from . import models as m
-from . import services
 from .audit import audit_record, snapshot
 
 
 class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Saves and deletes through the audited paths, in the request's transaction."""
 
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # The same scope as the pages and the API (roster/access.py).
+        return access.scoped(request.user, super().get_queryset(request))
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         # Locked as the API's record_update locks it: what saving means is decided on it.
         before = snapshot(type(obj).objects.select_for_update().get(pk=obj.pk)) if change and obj.pk else None
         super().save_model(request, obj, form, change)
-        self._pending = (obj, before, change)
+        # The row as it was travels with this request's form: one admin instance serves
+        # every request (and thread), so nothing per request may live on it.
+        form.audit_before = before
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        obj, before, was_change = self._pending
+        obj, before = form.instance, getattr(form, "audit_before", None)
         audit_record(
             actor=request.user,
-            action="admin.update" if was_change else "admin.create",
+            action="admin.update" if change else "admin.create",
             obj=obj,
             before=before,
             after=snapshot(obj),

@@ -37,21 +37,11 @@ from .solver.kpi import compute_kpis
 
 
 def visible_rosters(user: Any) -> QuerySet[Roster]:
-    """Every version of the units a user manages; a staff member's own unit's published
-    version. Anything else is a 404, so a roster's existence is not revealed."""
-    scope = Q(unit__in=access.managed_units(user))
-    me = access.staff_of(user)
-    if me is not None:
-        scope |= Q(unit_id=me.home_unit_id, status=Roster.Status.PUBLISHED)
-    return Roster.objects.filter(scope).select_related("unit__site", "created_by", "published_by")
+    return access.visible_rosters(user).select_related("unit__site", "created_by", "published_by")
 
 
 def visible_runs(user: Any) -> QuerySet[SolverRun]:
-    """A unit's runs for its managers; a whole site's runs for the site's coordinators."""
-    scope = Q(unit__in=access.managed_units(user)) | Q(
-        unit__isnull=True, site__in=access.managed_sites(user)
-    )
-    return SolverRun.objects.filter(scope).select_related("site", "unit", "requested_by")
+    return access.visible_runs(user).select_related("site", "unit", "requested_by")
 
 
 def editable_people(roster: Roster) -> QuerySet[Staff]:

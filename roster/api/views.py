@@ -334,12 +334,8 @@ class RosterViewSet(
 
     def get_queryset(self) -> QuerySet[m.Roster]:
         user = self.request.user
-        rows = m.Roster.objects.filter(
-            Q(unit__in=access.managed_units(user))
-            | Q(unit__in=access.visible_units(user), status=m.Roster.Status.PUBLISHED)
-        )
         return (
-            rows.select_related("unit")
+            access.visible_rosters(user).select_related("unit")
             .annotate(assignment_count=Count("assignments"))
             .order_by("-start_date", "unit", "-version")
         )
@@ -382,12 +378,7 @@ class AssignmentViewSet(
 
     def get_queryset(self) -> QuerySet[m.Assignment]:
         user = self.request.user
-        rows = m.Assignment.objects.filter(
-            Q(roster__unit__in=access.managed_units(user))
-            | Q(roster__unit__in=access.visible_units(user), live=True)
-            | Q(staff=access.staff_of(user), live=True)
-        )
-        return rows.select_related("staff", "shift_type", "roster")
+        return access.visible_assignments(user).select_related("staff", "shift_type", "roster")
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
