@@ -172,3 +172,16 @@ def test_a_hospital_stage_solution_gives_each_bundle_once() -> None:
     result = solve(problem, Policy("egalitarian"), method="exact")
     bundles = [b for b in result.allocation.values() if b is not None]
     assert len(bundles) == len(set(bundles)) == 6
+
+
+def test_greedy_gives_the_lowest_ambulance_id_to_the_victim_it_serves_first() -> None:
+    problem = AmbulanceProblem(
+        (
+            Victim(1, severity=1, needs=1, ranks={"sickest_first": 1}),
+            Victim(2, severity=1, needs=1, ranks={"sickest_first": 0}),
+        ),
+        (Ambulance(10, 2), Ambulance(11, 2)),
+        (Hospital(20, 1, 5, 1),),
+    )
+    result = solve(problem, Policy("utilitarian", "sickest_first"), method="greedy")
+    assert result.allocation == {1: (11, 20), 2: (10, 20)}

@@ -203,14 +203,6 @@ def plan_total(model: Compact, plan: Sequence[int], *, with_rank: bool = True) -
     return total
 
 
-def plan_is_feasible(model: Compact, plan: Sequence[int]) -> bool:
-    used = [0] * len(model.class_units)
-    for k in plan:
-        if k != model.num_options:
-            used[model.option_class[k]] += 1
-    return all(u <= len(units) for u, units in zip(used, model.class_units, strict=True))
-
-
 def plan_of(model: Compact, allocation: AllocationLike) -> Plan:
     """The plan of a concrete allocation (ids already checked by the reader)."""
     unit_class = {u: c for c, units in enumerate(model.class_units) for u in units}
@@ -228,10 +220,14 @@ def plan_of(model: Compact, allocation: AllocationLike) -> Plan:
 
 
 def materialize(
-    model: Compact, plan: Sequence[int], prefer: AllocationLike | None = None
+    model: Compact,
+    plan: Sequence[int],
+    prefer: AllocationLike | None = None,
+    order: Sequence[int] | None = None,
 ) -> Allocation:
     """Concrete ids for a plan: the unit an item had in ``prefer`` is kept when it is of the
-    right class; the others get the lowest free ids of their class, items in id order."""
+    right class; the others get the lowest free ids of their class, items taken in
+    ``order`` (item indices; id order by default)."""
     k_null = model.num_options
     unit_class = {u: c for c, units in enumerate(model.class_units) for u in units}
     taken: set[int] = set()
@@ -246,7 +242,7 @@ def materialize(
         if unit is not None and unit_class.get(unit) == model.option_class[k] and unit not in taken:
             chosen[i] = unit
             taken.add(unit)
-    for i, _ in enumerate(model.item_ids):
+    for i in order if order is not None else range(len(model.item_ids)):
         k = plan[i]
         if k == k_null or i in chosen:
             continue

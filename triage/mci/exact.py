@@ -151,6 +151,10 @@ def exact_plan(
                 plan[queue.pop(0)] = k
     total = plan_total(model, plan)
     bound = round(solver.best_objective_bound)
+    fallback_total = plan_total(model, fallback)
+    if code != cp_model.OPTIMAL and fallback_total < total:
+        # stopped by the time limit before reaching the hint's value: keep the hint
+        plan, total = list(fallback), fallback_total
     if code == cp_model.OPTIMAL:
         return ExactResult(plan, total, "optimal", total, 0.0)
     return ExactResult(plan, total, "feasible", bound, (total - bound) / max(1, abs(total)))

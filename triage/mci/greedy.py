@@ -18,12 +18,17 @@ from triage.mci.cost import (
 )
 
 
-def greedy_plan(model: Compact, ranks: tuple[int, ...] | None = None) -> Plan:
-    """The principle approach on ``model``; ``ranks`` (item order) default to the model's."""
+def greedy_order(model: Compact) -> list[int]:
+    """Item indices in the principle's rank order, ties (and ``none``) in id order."""
+    return sorted(range(len(model.item_ids)), key=lambda i: (model.rank[i], model.item_ids[i]))
+
+
+def greedy_plan(model: Compact) -> Plan:
+    """The principle approach on ``model``.  Materialise it with ``order=greedy_order(model)``
+    so that each victim gets the lowest free id as it is served."""
     k_null = model.num_options
     n_items = len(model.item_ids)
-    order_ranks = ranks if ranks is not None else model.rank
-    order = sorted(range(n_items), key=lambda i: (order_ranks[i], model.item_ids[i]))
+    order = greedy_order(model)
     plan = [k_null] * n_items
     used = [0] * len(model.class_units)
     counts = [0] * len(model.site_ids)

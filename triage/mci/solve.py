@@ -8,7 +8,7 @@ from typing import Literal
 
 from triage.mci.cost import Evaluation, compact, evaluate_plan, materialize
 from triage.mci.exact import exact_plan
-from triage.mci.greedy import greedy_plan
+from triage.mci.greedy import greedy_order, greedy_plan
 from triage.mci.local import local_search
 from triage.mci.problem import Allocation, AllocationLike, Policy, Problem
 
@@ -53,6 +53,7 @@ def solve(
         chosen = "local"
     model = compact(problem, policy)
     status, gap = "feasible", None
+    order = None
     if chosen == "exact":
         result = exact_plan(model, time_limit_s=time_limit_s, seed=seed)
         plan, status, gap = result.plan, result.status, result.gap
@@ -60,6 +61,7 @@ def solve(
         plan, _, _ = local_search(model, restarts=restarts, seed=seed, time_limit_s=time_limit_s)
     else:
         plan = greedy_plan(model)
-    allocation = materialize(model, plan, prefer)
+        order = greedy_order(model)
+    allocation = materialize(model, plan, prefer, order)
     evaluation = evaluate_plan(model, plan)
     return SolveResult(allocation, evaluation, status, gap, time.perf_counter() - started, chosen)
