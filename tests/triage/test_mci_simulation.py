@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from triage.mci.chart import svg_chart
 from triage.mci.generate import ambulance_instance
 from triage.mci.problem import Ambulance, AmbulanceProblem, Bundle, Hospital, Victim
 from triage.mci.simulate import Scenario, SimulationConfig, simulate
@@ -116,3 +117,11 @@ def test_a_hospital_that_fills_up_triggers_a_re_solve_the_next_tick() -> None:
     result = simulate(scenario, SimulationConfig(sensing=10, buffer=0, ticks=3, deterioration=0))
     assert result.departures[1].tick == 0
     assert [r.resolved for r in result.records] == [True, True, False]
+
+
+def test_a_run_draws_as_an_svg_with_its_three_panels() -> None:
+    result = simulate(ONE_VICTIM, SimulationConfig(sensing=1, buffer=1, ticks=10))
+    svg = svg_chart(result.records, title="buffer 1")
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert svg.count("<polyline") == 3
+    assert "victims not yet at a hospital" in svg and "patients in hospital" in svg
