@@ -67,7 +67,8 @@ class Findings:
     ``breathing`` is on first look; ``breathes_after_airway`` after the airway is
     repositioned (or opened, SALT); ``breathes_after_rescue_breaths`` after JumpSTART's five
     rescue breaths (SALT's two for a child).  ``respiratory_rate`` per minute, needed only
-    once the patient breathes.
+    once the patient breathes.  ``radial_pulse`` is a palpable radial pulse for START and a
+    palpable peripheral pulse for JumpSTART and SALT.
     """
 
     walks: bool = False
@@ -201,7 +202,10 @@ def jumpstart(findings: Findings, *, expectant: bool = False) -> TriageResult:
 
 def salt_global_sort(findings: Findings) -> int:
     """SALT step 1, the global sort: the order in which to assess people individually —
-    1 still or with an obvious threat to life, 2 waving (purposeful movement), 3 walking."""
+    1 still or with an obvious threat to life (here: major haemorrhage not controlled),
+    2 waving (purposeful movement), 3 walking."""
+    if not findings.major_haemorrhage_controlled:
+        return 1
     if findings.walks:
         return 3
     if findings.purposeful_movement:

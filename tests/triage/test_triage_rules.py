@@ -153,6 +153,7 @@ def test_jumpstart_asks_for_the_respiratory_rate_of_a_breathing_child() -> None:
         (Findings(walks=True), 3),
         (Findings(purposeful_movement=True), 2),
         (Findings(purposeful_movement=False), 1),
+        (Findings(walks=True, major_haemorrhage_controlled=False), 1),
     ],
 )
 def test_salt_global_sort_assesses_the_still_first_and_walkers_last(
