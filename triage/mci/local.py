@@ -2,7 +2,7 @@
 
 From a random allocation, the scan visits victims in id order; for victim ``i`` it tries
 first every change of its own assignment (each (crew, hospital) option with a free
-ambulance, in option order, then "not assigned"), then every swap of its assignment with a
+ambulance, crews in ascending order and hospitals by id, then "not assigned"), then every swap of its assignment with a
 later victim ``j > i``.  The first neighbour that strictly lowers the total is taken and
 the scan starts again from the first victim; a full scan without improvement ends the
 climb.  ``restarts`` climbs are run from independent random starts (seeded) and the best

@@ -51,9 +51,10 @@ class Policy:
     """A social-welfare function and a principle of allocation.
 
     Under a principle other than ``none`` each victim's rank (0 = first) is added to its
-    single cost, so under the egalitarian and Nash functions the victims a principle puts
-    first weigh less in the worst-off and product terms, and under the utilitarian sum
-    the rank term is a constant.  Values are always reported without the rank term too.
+    single cost, assigned or not (``specs/MCI.md``).  Under the utilitarian sum the rank
+    term is a constant; under the egalitarian max and the Nash product it changes which
+    allocation is best.  Values are always reported without the rank term too.  A victim
+    without a rank for the principle counts 0.
     """
 
     swf: SWF = "utilitarian"
