@@ -107,7 +107,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     # First: refuses a login while its username is locked out from that address.
-    "axes.backends.AxesStandaloneBackend",
+    "config.backends.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
