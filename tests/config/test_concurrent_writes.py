@@ -6,82 +6,17 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.config import races
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Server:
-    url: str
-    data: dict[str, Any]
-    db_path: Path
-
-
-def start_sqlite_server(tmp_path: Path, **env_extra: str) -> Iterator[Server]:
-    port = free_port()
-    db_path = tmp_path / "headroom.sqlite3"
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL=f"sqlite:///{db_path}",
-        HEADROOM_DATA_DIR=str(tmp_path),
-        # Tasks queued by the writes go nowhere: the suite's worker serves PostgreSQL.
-        REDIS_URL="",
-        CELERY_BROKER_URL="memory://",
-        CELERY_RESULT_BACKEND="",
-        **env_extra,
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.config.sqlite_server", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        first_line: list[str] = []
-        reader = threading.Thread(target=lambda: first_line.append(proc.stdout.readline()), daemon=True)  # type: ignore[union-attr]
-        reader.start()
-        reader.join(180)
-        if not first_line or not first_line[0].strip():
-            pytest.fail(f"the SQLite server did not migrate and build its data (exit code {proc.poll()})")
-        data = json.loads(first_line[0])
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("the SQLite server did not start listening")
-                time.sleep(0.2)
-        yield Server(f"http://127.0.0.1:{port}", data, db_path)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+from tests.config.races import Server, start_sqlite_server
 
 
 @pytest.fixture(scope="module")
