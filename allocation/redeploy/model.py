@@ -350,6 +350,12 @@ class _Solution:
     status: str
     bound: float
     solver: str
+    objective: float = math.nan
+
+    def gap(self) -> float:
+        if not (math.isfinite(self.bound) and math.isfinite(self.objective)):
+            return math.inf
+        return max(0.0, self.objective - self.bound) / max(1e-9, abs(self.objective))
 
 
 def _extract(problem: Problem, model: _Model, sol: _Solution, *, started: float,
@@ -392,10 +398,12 @@ def _extract(problem: Problem, model: _Model, sol: _Solution, *, started: float,
             penalty += model.solver.Objective().GetCoefficient(model.variables[idx]) * amount
     cost = plan_cost(problem, plans, moves)
     full = cost + penalty
-    if sol.status == "optimal":
-        bound, gap = cost, 0.0
-    elif math.isfinite(sol.bound):
-        bound, gap = sol.bound - penalty, abs(full - sol.bound) / max(1e-9, abs(full))
+    if math.isfinite(sol.bound):
+        # The bound is on cost + penalty; the plan's cost is recomputed from whole values,
+        # so an exact optimum may differ from its bound by rounding noise only.
+        bound = min(sol.bound, full) - penalty
+        gap = max(0.0, full - sol.bound) / max(1e-9, abs(full))
+        gap = 0.0 if gap < 1e-9 else gap
     else:
         bound, gap = -math.inf, math.inf
     alerts = tuple(f"relaxed: {r.text()}" for r in relaxed)
@@ -443,9 +451,23 @@ def _duals(problem: Problem, model: _Model) -> tuple[tuple[ShadowPrice, ...],
     return tuple(prices), (total, tuple(per_epoch))
 
 
-def _solve_mip(model: _Model, name: str, seconds: float, threads: int) -> _Solution:
+def _solve_mip(model: _Model, name: str, seconds: float, options: SolveOptions, *,
+               near: list[float] | None = None, hint: list[float] | None = None) -> _Solution:
+    """Solve the model as a MIP with ``name``.
+
+    ``near`` (an LP optimum) restricts the search to its neighbourhood: integer variables
+    whole in the LP keep their value, fractional ones may only be rounded down or up.  That
+    small MIP finds a good whole plan in a fraction of the time of the full one, and the
+    LP bound then says how far from optimal it can be.  ``hint`` starts the full MIP from
+    such a plan.
+    """
     proto = linear_solver_pb2.MPModelProto()
     model.solver.ExportModelToProto(proto)
+    if near is not None:
+        for i in model.integer_vars:
+            var = proto.variable[i]
+            var.lower_bound = max(var.lower_bound, math.floor(near[i] + INTEGRALITY_TOLERANCE))
+            var.upper_bound = min(var.upper_bound, math.ceil(near[i] - INTEGRALITY_TOLERANCE))
     mip = pywraplp.Solver.CreateSolver(name)
     if mip is None:
         raise RuntimeError(f"MIP solver {name} is not available")
@@ -453,11 +475,13 @@ def _solve_mip(model: _Model, name: str, seconds: float, threads: int) -> _Solut
     if error:
         raise RuntimeError(f"{name} could not load the model: {error}")
     mip.SetTimeLimit(max(1, int(seconds * 1000)))
-    if threads > 1:
-        mip.SetNumThreads(threads)
+    if options.num_threads > 1:
+        mip.SetNumThreads(options.num_threads)
     variables = mip.variables()
+    if hint is not None:
+        mip.SetHint(variables, hint)
     params = pywraplp.MPSolverParameters()
-    params.SetDoubleParam(params.RELATIVE_MIP_GAP, 1e-7)
+    params.SetDoubleParam(params.RELATIVE_MIP_GAP, options.mip_gap)
     code = mip.Solve(params)
     if code not in (mip.OPTIMAL, mip.FEASIBLE):
         return _Solution([], "infeasible" if code == mip.INFEASIBLE else "failed",
@@ -467,7 +491,8 @@ def _solve_mip(model: _Model, name: str, seconds: float, threads: int) -> _Solut
     except Exception:  # pragma: no cover - some back ends do not report a bound
         bound = math.nan
     return _Solution([v.solution_value() for v in variables],
-                     "optimal" if code == mip.OPTIMAL else "feasible", bound, name)
+                     "optimal" if code == mip.OPTIMAL else "feasible", bound, name,
+                     mip.Objective().Value())
 
 
 def _remaining(deadline: float) -> float:
@@ -514,10 +539,9 @@ def _merge(problem: Problem, parts: list[Result], started: float) -> Result:
     objective = sum(part.objective for part in parts)
     penalty = sum(part.penalty for part in parts)
     bound = sum(part.bound for part in parts)
-    if status == "optimal":
-        gap = 0.0
-    elif math.isfinite(bound):
-        gap = abs(objective + penalty - bound) / max(1e-9, abs(objective + penalty))
+    if math.isfinite(bound):
+        gap = max(0.0, objective - bound) / max(1e-9, abs(objective + penalty))
+        gap = 0.0 if gap < 1e-9 else gap
     else:
         gap = math.inf
     equity_price: float | None = None
@@ -622,7 +646,25 @@ def _solve(problem: Problem, options: SolveOptions, started: float, deadline: fl
         if remaining <= 0:
             return proportional_plan(problem, started=started,
                                      reason="the time limit ran out before the MIP")
-        sol = _solve_mip(model, name, remaining, options.num_threads)
+        lp_bound = lp.Objective().Value()
+        # First the LP's neighbourhood (quick), then, unless that plan is already within
+        # the gap of the LP bound, the full MIP started from it.
+        sol = _solve_mip(model, name, remaining / 2, options, near=values)
+        if sol.status in ("optimal", "feasible"):
+            sol.bound, sol.status = lp_bound, "feasible"
+            if sol.gap() <= options.mip_gap:
+                sol.status = "optimal"
+            elif _remaining(deadline) > 0:
+                full = _solve_mip(model, name, _remaining(deadline), options, hint=sol.values)
+                if full.status in ("optimal", "feasible") and full.objective <= sol.objective:
+                    full.bound = max(full.bound, lp_bound)
+                    sol = full
+                elif full.status == "optimal":
+                    sol.bound = max(full.bound, lp_bound)
+                if sol.gap() <= options.mip_gap:
+                    sol.status = "optimal"
+        else:
+            sol = _solve_mip(model, name, _remaining(deadline), options)
         if sol.status == "infeasible" and not relaxed:
             relaxed = True
             message = "the problem is infeasible as stated; constraints were relaxed"

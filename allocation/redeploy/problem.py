@@ -165,7 +165,9 @@ class SolveOptions:
     optimum is already whole for every integer resource it is the integer optimum (its
     bound is met), and the MIP is skipped.  ``shadow_prices`` ``False`` skips the duals
     (only meaningful together with ``lp_shortcut=False``).  ``relax_penalty`` ``None``
-    lets the solver choose a penalty far above every other term.
+    lets the solver choose a penalty far above every other term.  ``mip_gap``: a plan
+    whose cost is within this fraction of the proved lower bound counts as optimal (1e-4,
+    the default of most MIP solvers; whole-LP optima are exact).
     """
 
     time_limit_s: float = 10.0
@@ -174,6 +176,7 @@ class SolveOptions:
     shadow_prices: bool = True
     relax_penalty: float | None = None
     num_threads: int = 1
+    mip_gap: float = 1e-4
 
 
 @dataclass(frozen=True)

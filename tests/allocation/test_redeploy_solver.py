@@ -123,6 +123,17 @@ def test_the_equity_band_forces_an_even_share() -> None:
     assert even.equity_price == pytest.approx(20)
 
 
+def test_whole_people_under_a_tight_band_are_planned_by_the_mip_not_the_lp() -> None:
+    # The LP would send one and a half nurses to each site.  In whole nurses, 2 + 1
+    # breaks the band unless a site's shortfall is inflated, so one nurse stays idle.
+    result = solved(problem([cell("A", [3], penalty=20), cell("B", [3], penalty=10)],
+                            pool=3, band=0))
+    assert result.status == "optimal" and result.gap == 0
+    assert result.plan("A", "RN").x == (1,) and result.plan("B", "RN").x == (1,)
+    assert result.objective == pytest.approx(2 + 2 * 20 + 2 * 10)
+    assert "SCIP" in result.solver
+
+
 def test_units_in_transit_are_counted_nowhere_until_they_arrive() -> None:
     # Two nurses at A are needed at B; the trip takes two epochs.
     data = problem(
