@@ -41,8 +41,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from roster.solver import curtois
-from roster.solver.model import solve
 from roster.solver.problem import SolveOptions
+from roster.solver.search import solve
 from roster.solver.verify import verify
 
 

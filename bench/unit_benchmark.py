@@ -5,7 +5,7 @@ Usage::
     python bench/unit_benchmark.py [--nurses 60] [--days 28] [--seed 7] [--workers 2]
                                    [--repeats 3] [--json]
 
-The problem is :func:`roster.solver.generate.hospital_unit`: a medical-surgical ward and
+The problem is :func:`roster.solver.synthetic.hospital_unit`: a medical-surgical ward and
 an ICU sharing a float pool, 3 shift types (a night crossing midnight), coverage derived
 from ratio rules and a census profile, one charge nurse and one ACLS holder per shift,
 certificates lapsing mid-period, leave, requests, contracts and the default fatigue
@@ -32,9 +32,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from roster.solver.generate import hospital_unit
-from roster.solver.model import solve
 from roster.solver.problem import Problem, SolveOptions, SolveResult
+from roster.solver.search import solve
+from roster.solver.synthetic import hospital_unit
 from roster.solver.verify import verify
 
 

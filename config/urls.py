@@ -15,8 +15,10 @@ urlpatterns = [
     # Tokens that expire, issued with a throttle. Listed before roster.api.urls, whose
     # "token" route (DRF's plain obtain_auth_token) it replaces at the same address.
     path("api/token/", ObtainExpiringAuthToken.as_view(), name="api-token"),
+    path("api/equipment/", include("assets.api.urls")),
     path("api/", include("roster.api.urls")),
-    path("", include("roster.urls")),
+    path("assets/", include("assets.urls")),
+    path("", include("roster.pages.urls")),
 ]
 
 # A database too busy to answer in time is a 503 to retry, not a 500 (config.middleware).

@@ -32,7 +32,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from . import services
+from .assignments import live_changed
 from .audit import audit_record, snapshot
 from .eligibility import counts_towards
 from .eligibility import requirement_of as need_of
@@ -138,7 +138,7 @@ def _take_off(actor: Any, rows: QuerySet[Assignment], *, rationale: str, why: st
         audit_record(actor=actor, action="assignment.delete", obj=a, before=snapshot(a), rationale=rationale)
     Assignment.objects.filter(pk__in=[a.pk for a in found]).delete()
     live = [a for a in found if a.live]
-    services.live_changed(*{a.roster_id for a in live})
+    live_changed(*{a.roster_id for a in live})
     posted = post_vacated(actor=actor, vacated=live)
 
     by_unit: dict[int, list[Assignment]] = defaultdict(list)

@@ -13,9 +13,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from . import access, services
+from . import access
 from . import models as m
+from .assignments import waiver_record
 from .audit import audit_record, snapshot
+from .editing import assignment_delete
+from .records import record_delete, record_saved
+from .requests import leave_decide
+from .rosters import roster_publish
 
 
 class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -43,14 +48,14 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             before=before,
             after=snapshot(obj),
         )
-        services.record_saved(actor=request.user, obj=obj, before=before)
+        record_saved(actor=request.user, obj=obj, before=before)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        services.record_delete(actor=request.user, instance=obj)
+        record_delete(actor=request.user, instance=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for obj in queryset:
-            services.record_delete(actor=request.user, instance=obj)
+            record_delete(actor=request.user, instance=obj)
 
 
 @admin.register(m.Site)
@@ -186,12 +191,12 @@ class LeaveAdmin(AuditedAdmin):
     @admin.action(description="Approve selected requests")
     def approve(self, request: HttpRequest, queryset: Any) -> None:
         for leave in queryset.filter(status=m.Leave.Status.REQUESTED):
-            services.leave_decide(actor=request.user, leave=leave, approve=True)
+            leave_decide(actor=request.user, leave=leave, approve=True)
 
     @admin.action(description="Decline selected requests")
     def decline(self, request: HttpRequest, queryset: Any) -> None:
         for leave in queryset.filter(status=m.Leave.Status.REQUESTED):
-            services.leave_decide(actor=request.user, leave=leave, approve=False)
+            leave_decide(actor=request.user, leave=leave, approve=False)
 
 
 @admin.register(m.Preference)
@@ -224,7 +229,7 @@ class RosterAdmin(AuditedAdmin):
     @admin.action(description="Publish selected drafts")
     def publish(self, request: HttpRequest, queryset: Any) -> None:
         for roster in queryset.filter(status=m.Roster.Status.DRAFT):
-            services.roster_publish(actor=request.user, roster=roster)
+            roster_publish(actor=request.user, roster=roster)
 
 
 @admin.register(m.Assignment)
@@ -241,11 +246,11 @@ class AssignmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        services.assignment_delete(actor=request.user, assignment=obj)
+        assignment_delete(actor=request.user, assignment=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for obj in queryset:
-            services.assignment_delete(actor=request.user, assignment=obj)
+            assignment_delete(actor=request.user, assignment=obj)
 
 
 @admin.register(m.Waiver)
@@ -258,7 +263,7 @@ class WaiverAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
             return super().save_model(request, obj, form, change)
-        saved = services.waiver_record(
+        saved = waiver_record(
             actor=request.user, staff=obj.staff, day=obj.date, rule=obj.rule, reason=obj.reason
         )
         obj.pk = saved.pk

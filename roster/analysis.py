@@ -25,6 +25,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from . import access, fatigue, placement, rulebook, rules
+from .assignments import rule_shift
 from .generation import Built, build_problem
 from .models import Assignment, Leave, OpenShift, Roster, ShiftType, SolverRun, Staff, Unit
 from .services import check_assignment
@@ -118,10 +119,6 @@ def dated(text: str, start: dt.date) -> str:
 
 def _days(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-
-
-def _rule_shift(a: Assignment) -> rules.Shift:
-    return rules.Shift(a.date, a.starts_at, a.ends_at, a.shift_type.is_night, a.shift_type.code)
 
 
 def _solver_assignments(roster: Roster, built: Built, assignments: Iterable[Assignment]) -> list[sp.Assignment]:
@@ -340,7 +337,7 @@ def roster_grid(roster: Roster, *, user: Any, today: dt.date) -> Grid:
             leave[(row.staff_id, d)] = row
     shifts_of: dict[int, list[rules.Shift]] = defaultdict(list)
     for placed in [*assignments, *others]:
-        shifts_of[placed.staff_id].append(_rule_shift(placed))
+        shifts_of[placed.staff_id].append(rule_shift(placed))
 
     reference: dict[tuple[int, dt.date], str] | None = None
     if problem.reference_roster is not None and roster.status == Roster.Status.DRAFT:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from functools import partial
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 
-from .models import Access, Certification, CertificationAlert
+from .models import Certification, CertificationAlert
+from .notifications import notify_managers
 
 EXPIRY_WARNING_DAYS = 30
 
@@ -23,39 +21,26 @@ def expiring_certifications(*, today: dt.date, within_days: int = EXPIRY_WARNING
     ).select_related("staff__home_unit", "type")
 
 
-def _managers_by_unit() -> dict[int, list[str]]:
-    emails: dict[int, list[str]] = defaultdict(list)
-    for access in Access.objects.filter(level=Access.Level.UNIT_MANAGER).select_related("user").prefetch_related("units"):
-        if access.user.email:
-            for unit in access.units.all():
-                emails[unit.pk].append(access.user.email)
-    return emails
-
-
 def certification_expiry_alert(*, today: dt.date) -> int:
-    """Flag each certification expiring within 30 days to its unit's managers, once.
+    """Flag each certification expiring within 30 days to its unit's managers (or, when
+    it has none, its site's coordinators), once, through the inbox like every other
+    notification (each message also goes by e-mail after the commit).
 
     Idempotent: the alert row is claimed first (a unique constraint settles a race
-    between two workers), and the e-mails are sent only after the claim commits, so a
-    retried run sends nothing twice. Returns the number of newly flagged certifications.
+    between two workers) in the same transaction as the messages, so a retried run
+    tells nobody twice. Returns the number of newly flagged certifications.
     """
-    managers = _managers_by_unit()
     flagged = 0
     for cert in expiring_certifications(today=today).filter(alert__isnull=True):
         try:
             with transaction.atomic():
                 CertificationAlert.objects.create(certification=cert)
-                recipients = managers.get(cert.staff.home_unit_id, [])
-                if recipients:
-                    transaction.on_commit(
-                        partial(
-                            send_mail,
-                            f"Certification expiring: {cert.staff} — {cert.type.name}",
-                            f"{cert.staff}'s {cert.type.name} ({cert.number}) expires on {cert.expires:%d %b %Y}.",
-                            settings.DEFAULT_FROM_EMAIL,
-                            recipients,
-                        )
-                    )
+                notify_managers(
+                    cert.staff.home_unit,
+                    text=f"Certification expiring: {cert.staff}'s {cert.type.name} ({cert.number}) "
+                         f"expires on {cert.expires:%d %b %Y}.",
+                    link=reverse("staff-detail", args=[cert.staff_id]),
+                )
         except IntegrityError:
             continue  # another worker flagged it first
         flagged += 1

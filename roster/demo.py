@@ -65,6 +65,7 @@ from .models import (
     Staff,
     Unit,
 )
+from .rosters import roster_publish
 
 DEMO_PASSWORD = "headroom-demo"
 SEED = "headroom-demo-1"
@@ -866,7 +867,7 @@ def publish_demo_roster(*, start_date: dt.date, end_date: dt.date, seconds: int)
     """Generate and publish the demo manager's unit roster for the demo period, so staff
     pages (my shifts, swaps, open shifts) have something to show. Idempotent: nothing
     happens when that period already has a published roster."""
-    from . import generation, services
+    from . import generation
     from .access import managed_units
 
     user_model = get_user_model()
@@ -883,4 +884,4 @@ def publish_demo_roster(*, start_date: dt.date, end_date: dt.date, seconds: int)
     roster = run.rosters.first()
     if roster is None:
         return None
-    return services.roster_publish(actor=manager, roster=roster)
+    return roster_publish(actor=manager, roster=roster)

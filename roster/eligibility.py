@@ -2,7 +2,7 @@
 
 Two ways to ask, with the same answer:
 
-* ``breaches_taking`` — for a write. It calls ``services.check_assignment`` (the very
+* ``breaches_taking`` — for a write. It calls ``check_assignment`` (the very
   check every manual change goes through) for one person and one shift, optionally
   leaving out the shift the person gives away in a trade, and adds what a change of
   hands needs on top: the person is active, and holds the role, skill or certificate
@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from . import placement, rulebook, rules, services
+from . import placement, rulebook, rules
+from .assignments import approved_leave_days, check_assignment, placement_breaches, rule_shift
 from .models import (
     Assignment,
     Certification,
@@ -66,10 +67,6 @@ def qualification_breaches(
     return found
 
 
-def _rule_shift(a: Assignment) -> rules.Shift:
-    return rules.Shift(a.date, a.starts_at, a.ends_at, a.shift_type.is_night, a.shift_type.code)
-
-
 def _qualifications(staff: Staff) -> tuple[set[int], list[Certification]]:
     return set(staff.skills.values_list("pk", flat=True)), list(staff.certifications.all())
 
@@ -87,7 +84,7 @@ def breaches_taking(
     ``giving_up`` (their side of a trade). Empty: they may take it."""
     skill_ids, certificates = _qualifications(staff)
     found = qualification_breaches(staff, need or Requirement(), day, skill_ids=skill_ids, certificates=certificates)
-    found += services.check_assignment(
+    found += check_assignment(
         staff=staff, roster=roster, shift_type=shift_type, day=day,
         exclude_pk=giving_up.pk if giving_up is not None else None,
     )
@@ -113,7 +110,7 @@ class Window:
         shifts = list(
             Assignment.objects.filter(staff=staff, live=True, date__range=(lo, hi)).select_related("shift_type")
         )
-        leave_days = services.approved_leave_days(staff, lo, hi)
+        leave_days = approved_leave_days(staff, lo, hi)
         skill_ids, certificates = _qualifications(staff)
         return cls(staff, shifts, leave_days, skill_ids, certificates)
 
@@ -138,9 +135,9 @@ class Window:
         )
         starts_at, ends_at = shift_interval(day, shift_type.start_time, shift_type.duration_minutes, unit.site.timezone)
         person = rules.Person(
-            shifts=[_rule_shift(a) for a in self.shifts if a.pk != giving_up],
+            shifts=[rule_shift(a) for a in self.shifts if a.pk != giving_up],
             leave_days=self.leave_days,
-            placement=services.placement_breaches(staff, unit),
+            placement=placement_breaches(staff, unit),
         )
         proposed = rules.Shift(
             day, starts_at, ends_at, shift_type.is_night, shift_type.code,

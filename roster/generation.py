@@ -15,14 +15,14 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial, reduce
+from functools import reduce
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import placement, rulebook
+from . import placement, queue, rulebook
 from .access import can_manage_unit, managed_sites
 from .audit import audit_record, snapshot
 from .errors import Conflict, DomainError, NotAllowed
@@ -40,9 +40,10 @@ from .models import (
     Staff,
     Unit,
 )
+from .rosters import version_number
 from .solver import problem as sp
 from .solver.explain import explain
-from .solver.model import solve
+from .solver.search import solve
 from .timeutil import check_days, shift_interval, true_minutes
 
 HISTORY_DAYS = 7
@@ -337,9 +338,7 @@ def solver_run_request(
         time_limit_seconds=time_limit_seconds, seed=seed, requested_by=actor,
     )
     audit_record(actor=actor, action="solver_run.request", obj=run, after=snapshot(run))
-    from .tasks import generate_roster
-
-    transaction.on_commit(partial(generate_roster.delay, run.pk))
+    queue.after_commit(queue.GENERATE_ROSTER, run.pk)
     return run
 
 
@@ -502,11 +501,11 @@ def _write_back(run: SolverRun, built: Built, result: sp.SolveResult, units: lis
             if (a.staff, a.day) not in left_out:
                 by_unit[a.unit or str(units[0].pk)].append(a)
         for unit in units:
-            previous = Roster.objects.select_for_update().filter(unit=unit, start_date=start).order_by("-version").first()
+            version = version_number(unit, start)  # locks the unit first
             published = Roster.objects.filter(unit=unit, start_date=start, status=Roster.Status.PUBLISHED).first()
             roster = Roster.objects.create(
                 unit=unit, start_date=start, end_date=end,
-                version=(previous.version + 1) if previous else 1,
+                version=version,
                 based_on=published, created_by=actor,
             )
             rows = []

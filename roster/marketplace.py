@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -22,8 +21,10 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from . import access, placement, services
+from . import access, placement, queue
+from .assignments import assignment_insert
 from .audit import audit_record, snapshot
+from .decisions import decide
 from .eligibility import Requirement, breaches_taking, candidates_for, counts_towards
 from .eligibility import requirement_of as need_of
 from .errors import Conflict, DomainError, NotAllowed, RuleViolation
@@ -153,9 +154,7 @@ def announce_later(shifts: Iterable[OpenShift]) -> None:
     is no work for a manager's request to wait on."""
     ids = [s.pk for s in shifts]
     if ids:
-        from .tasks import announce_open_shifts
-
-        transaction.on_commit(partial(announce_open_shifts.delay, ids))
+        queue.after_commit(queue.ANNOUNCE_OPEN_SHIFTS, ids)
 
 
 @transaction.atomic
@@ -221,11 +220,8 @@ def withdraw_filled(*, actor: Any, roster: Roster, day: dt.date | None = None) -
         have = sum(counts_towards(p, need, req.date) for p in working.get((req.date, req.shift_type_id), []))
         surplus = len(its_offers) - max(0, req.minimum - have)
         for offer in its_offers[:max(0, surplus)]:
-            before = snapshot(offer)
-            offer.status = OpenShift.Status.WITHDRAWN
-            offer.save(update_fields=["status"])
-            audit_record(actor=actor, action="open_shift.withdraw", obj=offer, before=before,
-                         after=snapshot(offer), rationale="the minimum it was posted for is met")
+            decide(offer, actor=actor, status=OpenShift.Status.WITHDRAWN, action="open_shift.withdraw",
+                   rationale="the minimum it was posted for is met")
             withdrawn.append(offer)
     return withdrawn
 
@@ -294,16 +290,11 @@ def open_shift_claim(*, actor: Any, open_shift: OpenShift) -> Assignment:
             breaches = why_not(staff, shift)
             if breaches:
                 raise RuleViolation(breaches)
-            assignment = services.assignment_insert(
+            assignment = assignment_insert(
                 actor=actor, roster=shift.roster, staff=staff, shift_type=shift.shift_type, day=shift.date
             )
-            before = snapshot(shift)
-            shift.status = OpenShift.Status.CLAIMED
-            shift.claimed_by = staff
-            shift.claimed_at = timezone.now()
-            shift.assignment = assignment
-            shift.save(update_fields=["status", "claimed_by", "claimed_at", "assignment"])
-            audit_record(actor=actor, action="open_shift.claim", obj=shift, before=before, after=snapshot(shift))
+            decide(shift, actor=actor, status=OpenShift.Status.CLAIMED, action="open_shift.claim", by=staff,
+                   stamp=("claimed_by", "claimed_at"), also={"assignment": assignment})
             # Other offers for a minimum this claim has now met are withdrawn.
             withdraw_filled(actor=actor, roster=shift.roster, day=shift.date)
             notify_managers(
@@ -326,8 +317,5 @@ def open_shift_withdraw(*, actor: Any, open_shift: OpenShift) -> OpenShift:
         raise NotAllowed("Only the unit's managers withdraw its open shifts.", field="open_shift")
     if shift.status != OpenShift.Status.OPEN:
         raise Conflict("Only an open shift can be withdrawn.", field="open_shift")
-    before = snapshot(shift)
-    shift.status = OpenShift.Status.WITHDRAWN
-    shift.save(update_fields=["status"])
-    audit_record(actor=actor, action="open_shift.withdraw", obj=shift, before=before, after=snapshot(shift))
+    decide(shift, actor=actor, status=OpenShift.Status.WITHDRAWN, action="open_shift.withdraw")
     return shift

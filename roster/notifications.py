@@ -9,7 +9,6 @@ task sends nothing twice.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -17,10 +16,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from . import queue
 from .errors import NotAllowed
 from .models import Access, Notification, Staff, Unit
 
@@ -35,9 +34,7 @@ def notify(*, user: Any, text: str, link: str = "") -> Notification | None:
     if user is None:
         return None
     note = Notification.objects.create(recipient=user, text=text[:300], link=link[:300])
-    from .tasks import notification_email
-
-    transaction.on_commit(functools.partial(notification_email.delay, note.pk))
+    queue.after_commit(queue.NOTIFICATION_EMAIL, note.pk)
     return note
 
 

@@ -4,7 +4,7 @@ A person offers one of their shifts in force to a named colleague, to anyone eli
 or in a trade for one of the colleague's shifts. Nothing is offered that would break a
 hard rule for the person receiving a shift (in a trade, for both people, each having
 given up their own side): the same checks as every manual change
-(``services.check_assignment``), plus like-for-like role and the unit's minimum cover
+(``check_assignment``), plus like-for-like role and the unit's minimum cover
 for skills and certificates on that shift. The colleague accepts or declines; then a
 manager of the unit approves — or, on a unit with ``auto_approve_swaps``, the system
 approves at once when every rule still passes. Rules are checked again at approval,
@@ -26,8 +26,10 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from . import access, placement, rules, services
+from . import access, placement, rules
+from .assignments import live_changed
 from .audit import audit_record, snapshot
+from .decisions import decide, refuse_own
 from .eligibility import (
     Window,
     breaches_taking,
@@ -253,6 +255,7 @@ def swap_respond(*, actor: Any, swap: SwapRequest, accept: bool, note: str = "")
         if not taken:
             raise Conflict("Someone else took this shift first.", field="swap")
         swap.refresh_from_db()
+        audit_record(actor=actor, action="swap.accept", obj=swap, after=snapshot(swap), rationale=note)
     else:
         swap = SwapRequest.objects.select_for_update(of=("self",)).select_related(
             "assignment__roster__unit__site", "assignment__shift_type", "assignment__staff"
@@ -266,13 +269,9 @@ def swap_respond(*, actor: Any, swap: SwapRequest, accept: bool, note: str = "")
             found = swap_check(given=_given(swap), recipient=me, counter=counter)
             if found:
                 raise RuleViolation(found, field="swap")
-        swap.status = Status.ACCEPTED if accept else Status.DECLINED
-        swap.responded_at = timezone.now()
-        swap.save(update_fields=["status", "responded_at"])
-    audit_record(
-        actor=actor, action="swap.accept" if accept else "swap.decline", obj=swap, after=snapshot(swap),
-        rationale=note,
-    )
+        decide(swap, actor=actor, status=Status.ACCEPTED if accept else Status.DECLINED,
+               action="swap.accept" if accept else "swap.decline", stamp=("", "responded_at"),
+               rationale=note)
     given = _given(swap)
     if not accept:
         notify_staff(swap.requester, text=f"{me} declined your {_label(given)}.", link=_link())
@@ -303,21 +302,13 @@ def swap_decide(*, actor: Any, swap: SwapRequest, approve: bool, note: str = "")
     units = {swap.unit_id} | ({swap.counter_assignment.roster.unit_id} if swap.counter_assignment else set())
     if not all(access.can_manage_unit(actor, unit_id) for unit_id in units):
         raise NotAllowed("Only a manager of the unit may decide on this swap.", field="swap")
-    me = access.staff_of(actor)
-    if me is not None and me.pk in (swap.requester_id, swap.recipient_id):
-        raise NotAllowed("You cannot decide on a swap you are part of.", field="swap")
+    refuse_own(actor, swap.requester, swap.recipient, what="a swap", field="swap")
     if swap.status != Status.ACCEPTED:
         raise Conflict(f"Only an accepted swap can be decided; this one is {swap.get_status_display().lower()}.",
                        field="status")
     if approve:
         return _carry_out(swap, actor=actor, decided_by=actor, note=note)
-    before = snapshot(swap)
-    swap.status = Status.REJECTED
-    swap.decided_by = actor
-    swap.decided_at = timezone.now()
-    swap.decision_note = note.strip()[:500]
-    swap.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    audit_record(actor=actor, action="swap.reject", obj=swap, before=before, after=snapshot(swap), rationale=note)
+    decide(swap, actor=actor, status=Status.REJECTED, action="swap.reject", note=note)
     text = f"The manager declined the swap of {swap.shift_type.code} on {swap.date:%a %d %b}."
     for person in (swap.requester, swap.recipient):
         if person is not None:
@@ -378,18 +369,13 @@ def _carry_out(swap: SwapRequest, *, actor: Any, decided_by: Any, note: str) -> 
                 Assignment.objects.filter(pk=counter.pk).update(**mine, waiver=None)
     except IntegrityError as exc:
         raise Conflict("Someone's shifts changed meanwhile and now overlap; nothing was swapped.", field="swap") from exc
-    services.live_changed(*{row.roster_id for row in rows.values()})
+    live_changed(*{row.roster_id for row in rows.values()})
     for row in Assignment.objects.filter(pk__in=list(rows)).select_related("roster__unit__site"):
         audit_record(actor=actor, action="assignment.swap", obj=row, before=before[row.pk], after=snapshot(row),
                      rationale=f"swap {swap.pk}")
 
-    prior = snapshot(swap)
-    swap.status = Status.APPROVED
-    swap.decided_by = decided_by
-    swap.decided_at = timezone.now()
-    swap.decision_note = note.strip()[:500]
-    swap.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    audit_record(actor=actor, action="swap.approve", obj=swap, before=prior, after=snapshot(swap), rationale=note)
+    # Approved automatically (no decider) or by a manager: stamped as such either way.
+    decide(swap, actor=actor, status=Status.APPROVED, action="swap.approve", by=decided_by, note=note)
 
     # Other open requests on either shift are moot now.
     withdraw_open_on(pks, actor=actor, reason="the shift changed hands in another swap")
@@ -422,12 +408,8 @@ def _withdraw(which: Q, *, actor: Any, reason: str) -> int:
             .select_related("requester", "recipient", "shift_type").order_by("pk"))
     withdrawn = 0
     for swap in moot:
-        before = snapshot(swap)
-        swap.status = Status.CANCELLED
-        swap.decision_note = f"Withdrawn: {reason}."[:500]
-        swap.save(update_fields=["status", "decision_note"])
-        audit_record(actor=actor, action="swap.cancel", obj=swap, before=before, after=snapshot(swap),
-                     rationale=swap.decision_note)
+        decide(swap, actor=actor, status=Status.CANCELLED, action="swap.cancel", note=f"Withdrawn: {reason}.",
+               stamp=("", ""))
         text = f"The request for {swap.shift_type.code} on {swap.date:%a %d %b} was withdrawn: {reason}."
         for person in (swap.requester, swap.recipient):
             if person is not None:
@@ -445,10 +427,7 @@ def swap_cancel(*, actor: Any, swap: SwapRequest) -> SwapRequest:
         raise NotAllowed("Only the person who offered can withdraw.", field="swap")
     if not swap.is_open:
         raise Conflict(f"This request is already {swap.get_status_display().lower()}.", field="status")
-    before = snapshot(swap)
-    swap.status = Status.CANCELLED
-    swap.save(update_fields=["status"])
-    audit_record(actor=actor, action="swap.cancel", obj=swap, before=before, after=snapshot(swap))
+    decide(swap, actor=actor, status=Status.CANCELLED, action="swap.cancel", stamp=("", ""))
     if swap.recipient is not None:
         notify_staff(swap.recipient, text=f"{me} withdrew the offer of {swap.shift_type.code} on {swap.date:%a %d %b}.",
                      link=_link())

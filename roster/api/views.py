@@ -17,9 +17,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from roster import access, generation, services
+from roster import access, generation
 from roster import models as m
+from roster.assignments import waiver_record
+from roster.editing import assignment_create, assignment_delete
 from roster.errors import DomainError
+from roster.records import record_create, record_delete, record_update
+from roster.requests import (
+    leave_cancel,
+    leave_decide,
+    leave_request,
+    preference_create,
+    preference_decide,
+)
+from roster.rosters import roster_create, roster_publish
 
 from . import serializers as s
 
@@ -29,17 +40,17 @@ class AuditedModelViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
 
     def perform_create(self, serializer: Any) -> None:
         model = serializer.Meta.model
-        serializer.instance = services.record_create(
+        serializer.instance = record_create(
             actor=self.request.user, model=model, data=dict(serializer.validated_data)
         )
 
     def perform_update(self, serializer: Any) -> None:
-        serializer.instance = services.record_update(
+        serializer.instance = record_update(
             actor=self.request.user, instance=serializer.instance, data=dict(serializer.validated_data)
         )
 
     def perform_destroy(self, instance: Any) -> None:
-        services.record_delete(actor=self.request.user, instance=instance)
+        record_delete(actor=self.request.user, instance=instance)
 
 
 # The largest id a 64-bit database key holds.
@@ -249,7 +260,7 @@ class LeaveViewSet(
         staff = data.get("staff") or access.staff_of(self.request.user)
         if staff is None:
             raise DomainError("Name the person the leave is for.", field="staff")
-        serializer.instance = services.leave_request(
+        serializer.instance = leave_request(
             actor=self.request.user, staff=staff, kind=data.get("kind", m.Leave.Kind.ANNUAL),
             start_date=data["start_date"], end_date=data["end_date"], reason=data.get("reason", ""),
         )
@@ -257,7 +268,7 @@ class LeaveViewSet(
     def _decide(self, request: Request, approve: bool) -> Response:
         body = s.DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        leave, _released = services.leave_decide(
+        leave, _released = leave_decide(
             actor=request.user, leave=self.get_object(), approve=approve, note=body.validated_data.get("note", "")
         )
         return Response(s.LeaveSerializer(leave, context=self.get_serializer_context()).data)
@@ -275,7 +286,7 @@ class LeaveViewSet(
     @extend_schema(request=None, responses=s.LeaveSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str | None = None) -> Response:
-        leave = services.leave_cancel(actor=request.user, leave=self.get_object())
+        leave = leave_cancel(actor=request.user, leave=self.get_object())
         return Response(s.LeaveSerializer(leave, context=self.get_serializer_context()).data)
 
 
@@ -294,13 +305,13 @@ class PreferenceViewSet(
         staff = data.get("staff") or access.staff_of(self.request.user)
         if staff is None:
             raise DomainError("Name the person the preference is for.", field="staff")
-        serializer.instance = services.preference_create(
+        serializer.instance = preference_create(
             actor=self.request.user, staff=staff, day=data["date"], kind=data["kind"],
             weight=data.get("weight", 1), shift_type=data.get("shift_type"),
         )
 
     def perform_destroy(self, instance: m.Preference) -> None:
-        services.record_delete(actor=self.request.user, instance=instance)
+        record_delete(actor=self.request.user, instance=instance)
 
 
 # --- rosters, assignments, waivers --------------------------------------------------
@@ -308,7 +319,7 @@ class PreferenceViewSet(
     def _decide(self, request: Request, approve: bool) -> Response:
         body = s.DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        pref = services.preference_decide(
+        pref = preference_decide(
             actor=request.user, preference=self.get_object(), approve=approve, note=body.validated_data.get("note", "")
         )
         return Response(s.PreferenceSerializer(pref, context=self.get_serializer_context()).data)
@@ -342,7 +353,7 @@ class RosterViewSet(
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
-        serializer.instance = services.roster_create(
+        serializer.instance = roster_create(
             actor=self.request.user, unit=data["unit"], start_date=data["start_date"], end_date=data["end_date"]
         )
 
@@ -353,7 +364,7 @@ class RosterViewSet(
         a 409 naming ``replace_changes``; send it true to publish over those changes."""
         body = s.PublishSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        roster = services.roster_publish(
+        roster = roster_publish(
             actor=request.user, roster=self.get_object(), replace_changes=body.validated_data["replace_changes"]
         )
         return Response(s.RosterSerializer(roster, context=self.get_serializer_context()).data)
@@ -382,13 +393,13 @@ class AssignmentViewSet(
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
-        serializer.instance = services.assignment_create(
+        serializer.instance = assignment_create(
             actor=self.request.user, roster=data["roster"], staff=data["staff"], shift_type=data["shift_type"],
             day=data["date"], waiver=data.get("waiver"),
         )
 
     def perform_destroy(self, instance: m.Assignment) -> None:
-        services.assignment_delete(actor=self.request.user, assignment=instance)
+        assignment_delete(actor=self.request.user, assignment=instance)
 
 
 class WaiverViewSet(
@@ -402,7 +413,7 @@ class WaiverViewSet(
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
-        serializer.instance = services.waiver_record(
+        serializer.instance = waiver_record(
             actor=self.request.user, staff=data["staff"], day=data["date"], rule=data["rule"], reason=data["reason"]
         )
 

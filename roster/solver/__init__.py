@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from roster.solver.explain import Blocker, Candidate, ShortfallExplanation, explain
 from roster.solver.kpi import compute_kpis
-from roster.solver.model import solve
 from roster.solver.problem import (
     Assignment,
     Contract,
@@ -33,6 +32,7 @@ from roster.solver.problem import (
     Staff,
     Unit,
 )
+from roster.solver.search import solve
 from roster.solver.verify import Violation, shortfalls, verify
 
 __all__ = [

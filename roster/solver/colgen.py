@@ -38,13 +38,11 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-if TYPE_CHECKING:
-    from roster.solver.model import RosterModel
+from roster.solver.formulation import RosterModel
 
 # Reduced costs below this are "prices out" (the master's objective is in cost units).
 EPS = 1e-6
@@ -105,7 +103,6 @@ class ColumnGeneration:
     """The master LP over columns of ``rm``'s people and their pricing models."""
 
     def __init__(self, rm: RosterModel) -> None:
-        from roster.solver.model import RosterModel  # the model module imports this one
 
         self.rm = rm
         p = rm.p

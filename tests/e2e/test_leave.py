@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from roster.editing import assignment_create
 from roster.models import Leave
+from roster.rosters import roster_publish
 from tests.conftest import login
 
 pytestmark = pytest.mark.e2e
@@ -42,14 +44,13 @@ def test_approving_leave_over_a_rostered_shift_takes_it_off_the_nurses_shifts(li
 
     from django.utils import timezone
 
-    from roster import services
     from tests import factories as f
 
     start = timezone.localdate() + dt.timedelta(days=14)
     roster = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
     day = start + dt.timedelta(days=2)
-    services.assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.night, day=day)
-    services.roster_publish(actor=world.admin, roster=roster)
+    assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.night, day=day)
+    roster_publish(actor=world.admin, roster=roster)
 
     login(page, live_server, "nurse")
     page.get_by_role("link", name="My shifts").first.click()

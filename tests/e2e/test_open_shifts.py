@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from roster.editing import assignment_create
 from roster.models import Assignment
+from roster.rosters import roster_publish
 from tests.conftest import login
 from tests.roster.test_marketplace import post, published
 
@@ -39,14 +41,13 @@ def test_a_call_out_is_recorded_offered_and_backfilled(live_server, world, page,
 
     from django.utils import timezone
 
-    from roster import services
     from roster.models import CoverageRequirement, OpenShift
     from tests import factories as f
 
     day = timezone.localdate() + dt.timedelta(days=1)
     roster = f.RosterFactory(unit=world.icu, start_date=day, end_date=day + dt.timedelta(days=6))
-    services.assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.night, day=day)
-    services.roster_publish(actor=world.admin, roster=roster)
+    assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.night, day=day)
+    roster_publish(actor=world.admin, roster=roster)
     CoverageRequirement.objects.create(unit=world.icu, date=day, shift_type=world.night, role="RN",
                                        minimum=1, preferred=1, maximum=2)
 

@@ -9,8 +9,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from roster import services
+from roster.editing import assignment_create
 from roster.models import FatigueRules, Leave, RatioRule, SkillMixRule, Staff
+from roster.records import record_update
+from roster.requests import leave_request
+from roster.rosters import roster_create, roster_publish
 from tests import factories as f
 from tests.conftest import login
 from tests.e2e.test_navigation import screenshot
@@ -39,18 +42,18 @@ def busy_world(transactional_db, world):
     for i in range(8):
         person = f.StaffFactory(home_unit=world.icu, role=[Staff.Role.RN, Staff.Role.HCA][i % 2], float_pool=i == 3)
         person.skills.set([vent] if i % 3 else [])
-    services.leave_request(
+    leave_request(
         actor=world.nurse.user, staff=world.nurse, kind=Leave.Kind.ANNUAL,
         start_date=today + dt.timedelta(days=20), end_date=today + dt.timedelta(days=24), reason="Sister's wedding",
     )
-    services.record_update(actor=world.manager, instance=world.icu, data={"beds": 14})
+    record_update(actor=world.manager, instance=world.icu, data={"beds": 14})
     start = today + dt.timedelta(days=1)
-    roster = services.roster_create(actor=world.manager, unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
-    services.assignment_create(actor=world.manager, roster=roster, staff=world.nurse, shift_type=world.night, day=start)
-    services.assignment_create(
+    roster = roster_create(actor=world.manager, unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
+    assignment_create(actor=world.manager, roster=roster, staff=world.nurse, shift_type=world.night, day=start)
+    assignment_create(
         actor=world.manager, roster=roster, staff=world.nurse, shift_type=world.night, day=start + dt.timedelta(days=1)
     )
-    services.roster_publish(actor=world.manager, roster=roster)
+    roster_publish(actor=world.manager, roster=roster)
     # Recorded after the roster: an expired certification would (rightly) have blocked it.
     f.CertificationFactory(staff=world.nurse, type=bls, number="BLS-2002", issued=today - dt.timedelta(days=700),
                            expires=today - dt.timedelta(days=4))

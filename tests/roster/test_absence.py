@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from roster import services, swaps
+from roster import swaps
+from roster.editing import assignment_create, assignment_delete
 from roster.errors import Conflict
 from roster.models import (
     Assignment,
@@ -25,6 +26,8 @@ from roster.models import (
     Roster,
     SwapRequest,
 )
+from roster.requests import leave_cancel, leave_decide, leave_request
+from roster.rosters import roster_create, roster_publish
 from tests import factories as f
 from tests.roster.test_marketplace import upcoming_monday
 
@@ -34,14 +37,14 @@ def in_force(world, *people_days):
     start = upcoming_monday()
     roster = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
     for person, offset, shift in people_days:
-        services.assignment_create(actor=world.admin, roster=roster, staff=person, shift_type=shift,
+        assignment_create(actor=world.admin, roster=roster, staff=person, shift_type=shift,
                                    day=start + dt.timedelta(days=offset))
-    return services.roster_publish(actor=world.admin, roster=roster)
+    return roster_publish(actor=world.admin, roster=roster)
 
 
 def request_leave(world, start, end, person=None):
     person = person or world.nurse
-    return services.leave_request(actor=person.user, staff=person, kind="annual", start_date=start,
+    return leave_request(actor=person.user, staff=person, kind="annual", start_date=start,
                                   end_date=end, reason="Family wedding")
 
 
@@ -58,7 +61,7 @@ def test_approving_leave_takes_the_shifts_off_the_roster_in_force_and_offers_the
     minimum(world, wed, world.day, count=1)  # the nurse alone covered Wednesday
     leave = request_leave(world, tue, wed)
 
-    leave, released = services.leave_decide(actor=world.manager, leave=leave, approve=True)
+    leave, released = leave_decide(actor=world.manager, leave=leave, approve=True)
 
     assert leave.status == Leave.Status.APPROVED
     left = Assignment.objects.filter(roster=roster, staff=world.nurse)
@@ -79,7 +82,7 @@ def test_approving_leave_takes_the_shifts_off_the_roster_in_force_and_offers_the
 def test_the_queue_shows_what_approving_would_take_off(client, world):
     roster = in_force(world, (world.nurse, 2, world.night))
     wed = roster.start_date + dt.timedelta(days=2)
-    draft = services.roster_create(actor=world.manager, unit=world.icu, start_date=roster.start_date,
+    draft = roster_create(actor=world.manager, unit=world.icu, start_date=roster.start_date,
                                    end_date=roster.end_date)
     leave = request_leave(world, wed, wed)
     client.force_login(world.manager)
@@ -100,7 +103,7 @@ def test_declining_leave_takes_nothing_off(world):
     roster = in_force(world, (world.nurse, 2, world.day))
     day = roster.start_date + dt.timedelta(days=2)
     leave = request_leave(world, day, day)
-    _, released = services.leave_decide(actor=world.manager, leave=leave, approve=False)
+    _, released = leave_decide(actor=world.manager, leave=leave, approve=False)
     assert released.summary() == ""
     assert Assignment.objects.filter(staff=world.nurse, date=day, live=True).exists()
     assert "was declined" in Notification.objects.get(recipient=world.nurse.user).text
@@ -114,11 +117,11 @@ def test_a_float_nurses_shift_in_another_unit_comes_off_and_that_units_managers_
     start = upcoming_monday()
     ward = f.RosterFactory(unit=world.ward, start_date=start, end_date=start + dt.timedelta(days=6))
     day = start + dt.timedelta(days=3)
-    services.assignment_create(actor=world.admin, roster=ward, staff=world.nurse, shift_type=world.day, day=day)
-    services.roster_publish(actor=world.admin, roster=ward)
+    assignment_create(actor=world.admin, roster=ward, staff=world.nurse, shift_type=world.day, day=day)
+    roster_publish(actor=world.admin, roster=ward)
     leave = request_leave(world, day, day)
 
-    services.leave_decide(actor=world.manager, leave=leave, approve=True)  # the ICU manager decides
+    leave_decide(actor=world.manager, leave=leave, approve=True)  # the ICU manager decides
 
     assert not Assignment.objects.filter(staff=world.nurse).exists()
     told = Notification.objects.get(recipient=ward_manager)
@@ -133,7 +136,7 @@ def test_open_swaps_on_those_shifts_are_withdrawn_and_the_colleague_told(world):
     swaps.swap_respond(actor=world.colleague.user, swap=swap, accept=True)
     leave = request_leave(world, given.date, given.date)
 
-    services.leave_decide(actor=world.manager, leave=leave, approve=True)
+    leave_decide(actor=world.manager, leave=leave, approve=True)
 
     swap.refresh_from_db()
     # The request stays on record, withdrawn, with what it was for.
@@ -147,7 +150,7 @@ def test_a_manager_clearing_a_cell_withdraws_its_open_swap_instead_of_losing_it(
     roster = in_force(world, (world.nurse, 2, world.day))
     given = Assignment.objects.get(roster=roster, staff=world.nurse)
     swap = swaps.swap_offer(actor=world.nurse.user, assignment=given, recipient=world.colleague)
-    services.assignment_delete(actor=world.manager, assignment=given)
+    assignment_delete(actor=world.manager, assignment=given)
     swap.refresh_from_db()
     assert swap.status == SwapRequest.Status.CANCELLED and "taken off the roster" in swap.decision_note
     assert Notification.objects.filter(recipient=world.colleague.user, text__contains="was withdrawn").exists()
@@ -158,11 +161,11 @@ def test_a_draft_rostering_someone_on_approved_leave_is_not_published(client, wo
     day = start + dt.timedelta(days=1)
     # A draft made before the leave was approved (a solver run that started earlier, say):
     draft = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
-    services.assignment_create(actor=world.admin, roster=draft, staff=world.nurse, shift_type=world.day, day=day)
+    assignment_create(actor=world.admin, roster=draft, staff=world.nurse, shift_type=world.day, day=day)
     Leave.objects.create(staff=world.nurse, start_date=day, end_date=day, status=Leave.Status.APPROVED)
 
     with pytest.raises(Conflict, match="on approved leave") as refused:
-        services.roster_publish(actor=world.manager, roster=draft)
+        roster_publish(actor=world.manager, roster=draft)
     assert refused.value.field == "assignments" and "Nia Nurse" in str(refused.value)
     draft.refresh_from_db()
     assert draft.status == Roster.Status.DRAFT
@@ -174,8 +177,8 @@ def test_a_draft_rostering_someone_on_approved_leave_is_not_published(client, wo
     assert "Take those shifts off before publishing." in response.content.decode()
     assert Roster.objects.get(pk=draft.pk).status == Roster.Status.DRAFT
 
-    services.assignment_delete(actor=world.manager, assignment=Assignment.objects.get(roster=draft))
-    assert services.roster_publish(actor=world.manager, roster=draft).status == Roster.Status.PUBLISHED
+    assignment_delete(actor=world.manager, assignment=Assignment.objects.get(roster=draft))
+    assert roster_publish(actor=world.manager, roster=draft).status == Roster.Status.PUBLISHED
 
 
 def test_the_api_approval_takes_the_shift_off_too(world):
@@ -195,12 +198,12 @@ def test_past_days_come_off_but_are_not_offered(world):
     start = today - dt.timedelta(days=today.weekday() + 7)  # last week's Monday
     roster = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
     day = start + dt.timedelta(days=2)
-    services.assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.day, day=day)
-    services.roster_publish(actor=world.admin, roster=roster)
+    assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.day, day=day)
+    roster_publish(actor=world.admin, roster=roster)
     minimum(world, day, world.day)
     OpenShift.objects.all().delete()
     leave = Leave.objects.create(staff=world.nurse, kind="sick", start_date=day, end_date=day)  # recorded afterwards
-    _, released = services.leave_decide(actor=world.manager, leave=leave, approve=True)
+    _, released = leave_decide(actor=world.manager, leave=leave, approve=True)
     assert len(released.in_force) == 1 and released.open_shifts == []
     assert not OpenShift.objects.exists()
 
@@ -233,7 +236,7 @@ def test_a_claim_racing_the_approval_never_leaves_the_nurse_rostered_on_leave(wo
         leave = request_leave(world, day, day)
         results = _race(2, lambda i, shift=shift, leave=leave: (
             marketplace.open_shift_claim(actor=world.nurse.user, open_shift=shift) if i == 0
-            else (time.sleep(0.1), services.leave_decide(actor=world.manager, leave=leave, approve=True))[1]))
+            else (time.sleep(0.1), leave_decide(actor=world.manager, leave=leave, approve=True))[1]))
         assert not isinstance(results[1], Exception), results[1]
         assert not Assignment.objects.filter(staff=world.nurse, date=day, live=True).exists(), results
         outcomes.append(type(results[0]).__name__)
@@ -244,11 +247,11 @@ def test_cancelling_approved_leave_tells_the_managers_the_person_is_available_ag
     roster = in_force(world, (world.nurse, 2, world.day))
     day = roster.start_date + dt.timedelta(days=2)
     pending = request_leave(world, day + dt.timedelta(days=30), day + dt.timedelta(days=30))
-    services.leave_cancel(actor=world.nurse.user, leave=pending)  # never approved: nobody to tell
+    leave_cancel(actor=world.nurse.user, leave=pending)  # never approved: nobody to tell
     assert not Notification.objects.filter(recipient=world.manager).exists()
 
-    leave, _ = services.leave_decide(actor=world.manager, leave=request_leave(world, day, day), approve=True)
-    services.leave_cancel(actor=world.nurse.user, leave=leave)
+    leave, _ = leave_decide(actor=world.manager, leave=request_leave(world, day, day), approve=True)
+    leave_cancel(actor=world.nurse.user, leave=leave)
     told = Notification.objects.get(recipient=world.manager)
     assert "Nia Nurse cancelled approved leave" in told.text and "not put back" in told.text
     assert not Assignment.objects.filter(staff=world.nurse).exists()
@@ -259,14 +262,14 @@ def test_marking_someone_inactive_takes_them_off_from_today_and_keeps_the_past(w
     start = today - dt.timedelta(days=3)
     roster = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=13))
     for offset in (1, 5, 8):  # one past, two to come
-        services.assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.day,
+        assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.day,
                                    day=start + dt.timedelta(days=offset))
-    services.roster_publish(actor=world.admin, roster=roster)
-    draft = services.roster_create(actor=world.manager, unit=world.icu, start_date=start,
+    roster_publish(actor=world.admin, roster=roster)
+    draft = roster_create(actor=world.manager, unit=world.icu, start_date=start,
                                    end_date=roster.end_date)
     minimum(world, start + dt.timedelta(days=5), world.day)
     # A colleague had offered the nurse one of their shifts.
-    theirs = services.assignment_create(actor=world.admin, roster=Roster.objects.get(pk=roster.pk),
+    theirs = assignment_create(actor=world.admin, roster=Roster.objects.get(pk=roster.pk),
                                         staff=world.colleague,
                                         shift_type=world.night, day=start + dt.timedelta(days=10))
     offer = swaps.swap_offer(actor=world.colleague.user, assignment=theirs, recipient=world.nurse)
@@ -324,7 +327,7 @@ def test_a_transfer_that_would_strand_shifts_is_refused_by_name(world):
     # Leaving the float pool again would strand it.
     again = api.patch(f"/api/staff/{world.nurse.pk}/", {"float_pool": False}, format="json")
     assert again.status_code == 400 and "home_unit" in again.json()
-    services.assignment_delete(actor=world.admin, assignment=Assignment.objects.get(roster=roster))
+    assignment_delete(actor=world.admin, assignment=Assignment.objects.get(roster=roster))
     assert api.patch(f"/api/staff/{world.nurse.pk}/", {"float_pool": False}, format="json").status_code == 200
 
 
@@ -355,8 +358,8 @@ def test_the_times_of_a_shift_type_and_a_sites_clock_cannot_change_under_shifts_
 def test_a_manager_records_a_call_out_on_the_staff_page_and_the_shift_is_offered(client, world):
     today = timezone.localdate()
     roster = f.RosterFactory(unit=world.icu, start_date=today, end_date=today + dt.timedelta(days=6))
-    services.assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.night, day=today)
-    roster = services.roster_publish(actor=world.admin, roster=roster)
+    assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.night, day=today)
+    roster = roster_publish(actor=world.admin, roster=roster)
     minimum(world, today, world.night)
     client.force_login(world.manager)
     page = client.get(reverse("staff-detail", args=[world.nurse.pk])).content.decode()
@@ -395,7 +398,7 @@ def test_the_swaps_page_still_shows_a_request_whose_shift_came_off(client, world
     roster = in_force(world, (world.nurse, 2, world.day))
     given = Assignment.objects.get(roster=roster, staff=world.nurse)
     swaps.swap_offer(actor=world.nurse.user, assignment=given, recipient=world.colleague)
-    services.leave_decide(actor=world.manager, leave=request_leave(world, given.date, given.date), approve=True)
+    leave_decide(actor=world.manager, leave=request_leave(world, given.date, given.date), approve=True)
     for who in (world.nurse.user, world.colleague.user):
         client.force_login(who)
         page = client.get(reverse("swaps"))

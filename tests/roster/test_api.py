@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from roster import services
+from roster.editing import assignment_create
 from roster.models import (
     Assignment,
     AuditEvent,
@@ -20,6 +20,7 @@ from roster.models import (
     Staff,
     Unit,
 )
+from roster.requests import leave_request
 from tests import factories as f
 
 MON = dt.date(2026, 3, 2)
@@ -85,7 +86,7 @@ def test_staff_see_only_the_published_roster_of_their_unit(world):
 
 
 def test_staff_cannot_read_the_audit_log_but_managers_read_their_units(world):
-    services.leave_request(actor=world.nurse.user, staff=world.nurse, kind="annual", start_date=MON, end_date=MON)
+    leave_request(actor=world.nurse.user, staff=world.nurse, kind="annual", start_date=MON, end_date=MON)
     assert world.client_for(world.nurse.user).get("/api/audit/").status_code == 403
     assert len(ids(world.client_for(world.manager).get("/api/audit/"))) == 1
     other = f.UserFactory(username="wardmanager")
@@ -341,7 +342,7 @@ def test_listing_assignments_costs_a_fixed_number_of_queries(world, django_asser
     roster = f.RosterFactory(unit=world.icu, start_date=MON, end_date=MON + dt.timedelta(days=27))
     people = [f.StaffFactory(home_unit=world.icu) for _ in range(10)]
     for i, person in enumerate(people):
-        services.assignment_create(actor=world.manager, roster=roster, staff=person, shift_type=world.day, day=MON + dt.timedelta(days=i))
+        assignment_create(actor=world.manager, roster=roster, staff=person, shift_type=world.day, day=MON + dt.timedelta(days=i))
     client = world.client_for(world.manager)
     with django_assert_max_num_queries(10):
         response = client.get("/api/assignments/")

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from roster.solver import colgen, curtois
-from roster.solver import model as roster_model
-from roster.solver.model import RosterModel, solve
+from roster.solver import search as roster_search
+from roster.solver.formulation import RosterModel
 from roster.solver.problem import Contract, Problem, SoftWeights, SolveOptions, Staff
+from roster.solver.search import solve
 from roster.solver.verify import verify
 from tests.roster.test_solver import D, E, need, problem, want
 
@@ -72,12 +73,12 @@ def test_with_minimums_caps_and_certifications_the_bound_holds_and_the_optimum_i
     result = generate(rm)
     assert result.converged
     # The optimum, proved by the whole-model search without column generation.
-    monkeypatch.setattr(roster_model, "COLGEN", False)
+    monkeypatch.setattr(roster_search, "COLGEN", False)
     plain = solve(p, SolveOptions(time_limit_s=10, num_workers=2, seed=0))
     assert plain.status == "optimal" and plain.objective is not None
     assert result.bound <= result.master + 1e-6 <= plain.objective + 1e-6
     # With column generation the solver finds that optimum, and says so.
-    monkeypatch.setattr(roster_model, "COLGEN", True)
+    monkeypatch.setattr(roster_search, "COLGEN", True)
     with_cg = solve(p, SolveOptions(time_limit_s=10, num_workers=2, seed=0))
     assert with_cg.objective == plain.objective
     assert with_cg.status == "optimal"

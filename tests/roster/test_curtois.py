@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from roster.solver import curtois
-from roster.solver.model import solve
 from roster.solver.problem import Assignment, SolveOptions
+from roster.solver.search import solve
 from roster.solver.verify import verify
 
 # Instance 1 of the public benchmark and its best known value, as published.

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from roster.solver.explain import ALREADY_WORKING, NOTHING, explain
-from roster.solver.model import solve
 from roster.solver.problem import (
     Assignment,
     Contract,
@@ -18,6 +17,7 @@ from roster.solver.problem import (
     SolveOptions,
     Staff,
 )
+from roster.solver.search import solve
 from roster.solver.verify import (
     DAY_OFF,
     MAX_CONSECUTIVE_NIGHTS,

@@ -11,8 +11,7 @@ from dataclasses import replace
 import pytest
 
 from roster.solver import floors
-from roster.solver.generate import hospital_unit
-from roster.solver.model import RosterModel, solve
+from roster.solver.formulation import RosterModel
 from roster.solver.problem import (
     Contract,
     CoverageRequirement,
@@ -23,6 +22,8 @@ from roster.solver.problem import (
     SolveOptions,
     Staff,
 )
+from roster.solver.search import solve
+from roster.solver.synthetic import hospital_unit
 from roster.solver.verify import verify
 
 

@@ -7,7 +7,9 @@ import time
 
 import pytest
 
-from roster import generation, services
+from roster import generation
+from roster.assignments import check_assignment
+from roster.editing import assignment_create
 from roster.models import (
     Assignment,
     CoverageRequirement,
@@ -17,6 +19,9 @@ from roster.models import (
     SolverRun,
     Staff,
 )
+from roster.records import record_update
+from roster.requests import leave_decide, leave_request
+from roster.rosters import roster_publish
 from tests import factories as f
 
 MON = dt.date(2026, 3, 2)
@@ -46,8 +51,8 @@ def test_the_adapter_turns_leave_history_and_work_elsewhere_into_blocked_days(wo
     Leave.objects.create(staff=world.nurse, start_date=MON + dt.timedelta(days=2), end_date=MON + dt.timedelta(days=3), status=Leave.Status.APPROVED)
     Leave.objects.create(staff=world.colleague, start_date=MON, end_date=MON, status=Leave.Status.REQUESTED)
     before = f.RosterFactory(unit=world.icu, start_date=MON - dt.timedelta(days=28), end_date=MON - dt.timedelta(days=1))
-    services.assignment_create(actor=world.admin, roster=before, staff=world.nurse, shift_type=world.night, day=MON - dt.timedelta(days=1))
-    services.roster_publish(actor=world.admin, roster=before)
+    assignment_create(actor=world.admin, roster=before, staff=world.nurse, shift_type=world.night, day=MON - dt.timedelta(days=1))
+    roster_publish(actor=world.admin, roster=before)
     built = generation.build_problem(site=world.north, units=[world.icu], start_date=MON, end_date=SUN)
     nurse = next(s for s in built.problem.staff if s.id == str(world.nurse.pk))
     colleague = next(s for s in built.problem.staff if s.id == str(world.colleague.pk))
@@ -77,7 +82,7 @@ def test_a_generated_roster_is_a_new_draft_that_passes_every_rule_check(world):
     assert len(assignments) >= 7 * 3
     # The independent rule checker used for manual edits finds nothing to refuse.
     for a in assignments:
-        breaches = services.check_assignment(
+        breaches = check_assignment(
             staff=a.staff, roster=roster, shift_type=a.shift_type, day=a.date, exclude_pk=a.pk
         )
         assert breaches == [], (a, breaches)
@@ -106,7 +111,7 @@ def test_regenerating_after_publication_keeps_the_published_roster_and_reports_s
     [f.StaffFactory(home_unit=world.icu) for _ in range(3)]
     need(world, world.icu, world.day, 2)
     first = run_now(world)
-    services.roster_publish(actor=world.manager, roster=first.rosters.get())
+    roster_publish(actor=world.manager, roster=first.rosters.get())
     second = run_now(world)
     v2 = second.rosters.get()
     assert v2.version == 2 and v2.based_on == first.rosters.get()
@@ -231,10 +236,10 @@ def test_leave_approved_and_people_leaving_during_the_run_are_left_out_of_its_dr
         # While the run is solving, the nurse asks for a day off it gives her and the
         # manager approves it, and the leaver's record is closed.
         day = MON + dt.timedelta(days=min(a.day for a in result.assignments if a.staff == str(world.nurse.pk)))
-        leave = services.leave_request(actor=world.nurse.user, staff=world.nurse, kind="annual", start_date=day,
+        leave = leave_request(actor=world.nurse.user, staff=world.nurse, kind="annual", start_date=day,
                                        end_date=day)
-        services.leave_decide(actor=world.manager, leave=leave, approve=True)
-        services.record_update(actor=world.admin, instance=leaver, data={"active": False})
+        leave_decide(actor=world.manager, leave=leave, approve=True)
+        record_update(actor=world.admin, instance=leaver, data={"active": False})
         asked.append(day)
         return result
 
@@ -248,7 +253,7 @@ def test_leave_approved_and_people_leaving_during_the_run_are_left_out_of_its_dr
     assert (str(world.nurse), "on leave approved during the run") in whys
     assert (str(leaver), "no longer active") in whys
     # The draft can be published as it is.
-    assert services.roster_publish(actor=world.manager, roster=roster).status == Roster.Status.PUBLISHED
+    assert roster_publish(actor=world.manager, roster=roster).status == Roster.Status.PUBLISHED
     client.force_login(world.manager)
     page = client.get(reverse("roster-run", args=[run.pk])).content.decode()
     assert 'data-testid="run-left-out"' in page and "Lee Leaver" in page

@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, OperationalError, connection, connections, transaction
 from psycopg.errors import DeadlockDetected
 
-from roster import services
+from roster.editing import assignment_create
 from roster.errors import Conflict, RuleViolation
 from roster.models import Assignment, AuditEvent, Roster
 from roster.timeutil import shift_interval
@@ -124,7 +124,7 @@ def test_concurrent_managers_assigning_one_nurse_double_book_nobody(world):
     rosters = [_published(world, unit) for unit in (world.icu, world.ward)]
 
     def assign(i: int) -> str:
-        services.assignment_create(
+        assignment_create(
             actor=world.admin, roster=rosters[i % 2], staff=world.nurse, shift_type=world.day, day=DAY
         )
         return "ok"

@@ -12,8 +12,8 @@ from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
+from roster.solver.formulation import RosterModel
 from roster.solver.lns import Lns
-from roster.solver.model import RosterModel
 from roster.solver.problem import (
     Contract,
     CoverageRequirement,

@@ -11,9 +11,11 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from roster import marketplace, services
+from roster import marketplace
+from roster.editing import assignment_create
 from roster.errors import Conflict, NotAllowed, RuleViolation
 from roster.models import Assignment, AuditEvent, Leave, OpenShift, Roster, Staff
+from roster.rosters import roster_create, roster_publish
 from tests import factories as f
 
 
@@ -25,7 +27,7 @@ def upcoming_monday() -> dt.date:
 def published(world) -> Roster:
     start = upcoming_monday()
     roster = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
-    return services.roster_publish(actor=world.admin, roster=roster)
+    return roster_publish(actor=world.admin, roster=roster)
 
 
 def post(world, roster, day: int = 2, shift=None, **kw) -> OpenShift:
@@ -66,7 +68,7 @@ def test_it_is_offered_only_to_those_no_rule_stops(world):
     # The colleague is on approved leave that day; the nurse worked the night before.
     Leave.objects.create(staff=world.colleague, start_date=shift.date, end_date=shift.date,
                          status=Leave.Status.APPROVED)
-    services.assignment_create(actor=world.admin, roster=roster, staff=world.nurse,
+    assignment_create(actor=world.admin, roster=roster, staff=world.nurse,
                                shift_type=world.night, day=shift.date - dt.timedelta(days=1))
     assert marketplace.eligible_open_shifts(world.colleague) == []
     assert marketplace.eligible_open_shifts(world.nurse) == []
@@ -106,7 +108,7 @@ def test_only_the_units_managers_post_and_only_on_a_published_roster(world):
 
     with pytest.raises(DomainError, match="published"):
         post(world, draft)
-    roster = services.roster_publish(actor=world.admin, roster=draft)
+    roster = roster_publish(actor=world.admin, roster=draft)
     with pytest.raises(NotAllowed):
         marketplace.open_shift_post(actor=world.nurse.user, roster=roster, day=roster.start_date,
                                     shift_type=world.day)
@@ -207,18 +209,18 @@ def test_publishing_offers_what_the_roster_leaves_uncovered(world):
     roster = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
     CoverageRequirement.objects.create(unit=world.icu, date=start + dt.timedelta(days=1),
                                        shift_type=world.day, role="RN", minimum=2, preferred=2, maximum=3)
-    services.assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.day,
+    assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.day,
                                day=start + dt.timedelta(days=1))
-    services.roster_publish(actor=world.manager, roster=roster)
+    roster_publish(actor=world.manager, roster=roster)
     [shift] = OpenShift.objects.filter(roster=roster)
     assert (shift.date, shift.shift_type, shift.role) == (start + dt.timedelta(days=1), world.day, "RN")
     assert shift.status == OpenShift.Status.OPEN
     assert marketplace.eligible_open_shifts(world.colleague) == [shift]
     assert marketplace.eligible_open_shifts(world.nurse) == []  # already on that shift
     # A second version that still leaves the gap does not offer it twice.
-    again = services.roster_create(actor=world.manager, unit=world.icu, start_date=start,
+    again = roster_create(actor=world.manager, unit=world.icu, start_date=start,
                                    end_date=roster.end_date)
-    services.roster_publish(actor=world.manager, roster=again)
+    roster_publish(actor=world.manager, roster=again)
     [shift] = OpenShift.objects.filter(status=OpenShift.Status.OPEN)
     assert shift.roster == again  # the offer follows the version in force
     assignment = marketplace.open_shift_claim(actor=world.colleague.user, open_shift=shift)
@@ -234,18 +236,18 @@ def short_week(world, minimum=2):
     tue = start + dt.timedelta(days=1)
     CoverageRequirement.objects.create(unit=world.icu, date=tue, shift_type=world.day, role="RN",
                                        minimum=minimum, preferred=minimum, maximum=minimum + 1)
-    services.assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.day, day=tue)
-    return services.roster_publish(actor=world.manager, roster=roster), tue
+    assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.day, day=tue)
+    return roster_publish(actor=world.manager, roster=roster), tue
 
 
 def test_a_new_version_that_covers_the_place_withdraws_its_offer(world):
     roster, tue = short_week(world)
     [offer] = OpenShift.objects.filter(status=OpenShift.Status.OPEN)
-    covered = services.roster_create(actor=world.manager, unit=world.icu, start_date=roster.start_date,
+    covered = roster_create(actor=world.manager, unit=world.icu, start_date=roster.start_date,
                                      end_date=roster.end_date)
-    services.assignment_create(actor=world.manager, roster=covered, staff=world.colleague, shift_type=world.day,
+    assignment_create(actor=world.manager, roster=covered, staff=world.colleague, shift_type=world.day,
                                day=tue)
-    services.roster_publish(actor=world.manager, roster=covered)
+    roster_publish(actor=world.manager, roster=covered)
     offer.refresh_from_db()
     assert offer.status == OpenShift.Status.WITHDRAWN
     assert marketplace.eligible_open_shifts(world.outsider) == []
@@ -256,7 +258,7 @@ def test_a_new_version_that_covers_the_place_withdraws_its_offer(world):
 def test_putting_someone_on_the_shift_in_force_by_hand_withdraws_the_offer(world):
     roster, tue = short_week(world)
     [offer] = OpenShift.objects.filter(status=OpenShift.Status.OPEN)
-    services.assignment_create(actor=world.manager, roster=roster, staff=world.colleague, shift_type=world.day,
+    assignment_create(actor=world.manager, roster=roster, staff=world.colleague, shift_type=world.day,
                                day=tue)
     offer.refresh_from_db()
     assert offer.status == OpenShift.Status.WITHDRAWN
@@ -304,7 +306,7 @@ def test_the_people_who_could_take_an_open_shift_are_told_once(world, django_cap
     day = roster.start_date + dt.timedelta(days=2)
     # The nurse already works that day; a float nurse of the site and an ED nurse of
     # another site are candidates or not by place.
-    services.assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.day, day=day)
+    assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.day, day=day)
     floater = f.StaffFactory(home_unit=world.ward, float_pool=True, user=f.UserFactory(username="floater"))
     with django_capture_on_commit_callbacks(execute=True):
         shift = post(world, roster, day=2, shift=world.night)

@@ -9,17 +9,20 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from roster import calendar_feed, services
+from roster import calendar_feed
+from roster.editing import assignment_create
 from roster.models import AuditEvent
+from roster.requests import preference_create
+from roster.rosters import roster_publish
 from tests import factories as f
 
 
 def publish_shifts(world, *days_and_shifts, start: dt.date):
     roster = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=27))
     for day, shift in days_and_shifts:
-        services.assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=shift,
+        assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=shift,
                                    day=start + dt.timedelta(days=day))
-    return services.roster_publish(actor=world.admin, roster=roster)
+    return roster_publish(actor=world.admin, roster=roster)
 
 
 def monday_after(day: dt.date) -> dt.date:
@@ -31,7 +34,7 @@ def test_my_shifts_lists_upcoming_published_shifts_in_local_time(client, world):
     publish_shifts(world, (0, world.day), (2, world.night), start=start)
     draft = f.RosterFactory(unit=world.icu, start_date=start + dt.timedelta(days=28),
                             end_date=start + dt.timedelta(days=34))
-    services.assignment_create(actor=world.admin, roster=draft, staff=world.nurse,
+    assignment_create(actor=world.admin, roster=draft, staff=world.nurse,
                                shift_type=world.day, day=draft.start_date)
     client.force_login(world.nurse.user)
     page = client.get(reverse("my-shifts")).content.decode()
@@ -116,7 +119,7 @@ def test_preferences_are_decided_through_the_api_by_the_manager_only(world):
 
     from roster.models import Preference
 
-    pref = services.preference_create(actor=world.nurse.user, staff=world.nurse, day=dt.date(2099, 1, 5),
+    pref = preference_create(actor=world.nurse.user, staff=world.nurse, day=dt.date(2099, 1, 5),
                                       kind="off", weight=4)
     api = APIClient()
     api.force_authenticate(world.colleague.user)

@@ -3,6 +3,7 @@ never two — whatever retries or duplicate messages happen."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import pytest
@@ -12,8 +13,10 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from roster import marketplace, notifications
+from roster.certifications import certification_expiry_alert
 from roster.models import Notification
 from roster.tasks import notification_email
+from tests import factories as f
 from tests.roster.test_marketplace import post, published
 
 
@@ -123,3 +126,20 @@ def test_the_worker_sends_a_notification_once_even_if_queued_twice(world, celery
             break
         time.sleep(0.1)
     assert note.emailed_at is not None
+
+
+def test_a_certification_about_to_lapse_reaches_the_managers_inbox_once(world):
+    today = dt.date(2026, 3, 1)
+    f.CertificationFactory(staff=world.nurse, issued=dt.date(2024, 3, 1), expires=today + dt.timedelta(days=10))
+    assert certification_expiry_alert(today=today) == 1
+    assert certification_expiry_alert(today=today) == 0
+    [note] = Notification.objects.filter(recipient=world.manager)
+    assert "Certification expiring" in note.text and str(world.nurse) in note.text
+
+
+def test_a_unit_without_a_manager_has_its_certification_alerts_sent_to_the_site_coordinators(world):
+    today = dt.date(2026, 3, 1)
+    ward_nurse = f.StaffFactory(home_unit=world.ward)
+    f.CertificationFactory(staff=ward_nurse, issued=dt.date(2024, 3, 1), expires=today + dt.timedelta(days=5))
+    certification_expiry_alert(today=today)
+    assert Notification.objects.filter(recipient=world.coordinator, text__contains=str(ward_nurse)).count() == 1

@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from roster import services
 from roster.models import Leave, ShiftType, Skill
+from roster.records import record_create, record_update
+from roster.requests import leave_request
 
 
 def login(client, world, who):
@@ -23,20 +24,20 @@ def actions(response) -> set[str]:
 @pytest.fixture
 def events(world):
     """One change of each scope, made through the real services."""
-    services.leave_request(  # North ICU
+    leave_request(  # North ICU
         actor=world.nurse.user, staff=world.nurse, kind=Leave.Kind.ANNUAL,
         start_date=dt.date(2026, 6, 1), end_date=dt.date(2026, 6, 5), reason="Holiday",
     )
-    services.record_update(actor=world.coordinator, instance=world.ward, data={"beds": 30})  # North Ward 5
-    services.record_create(  # North General, site-wide
+    record_update(actor=world.coordinator, instance=world.ward, data={"beds": 30})  # North Ward 5
+    record_create(  # North General, site-wide
         actor=world.coordinator, model=ShiftType,
         data={"site": world.north, "code": "E", "name": "Early", "start_time": dt.time(6, 0), "duration_minutes": 480},
     )
-    services.leave_request(  # South ED
+    leave_request(  # South ED
         actor=world.outsider.user, staff=world.outsider, kind=Leave.Kind.STUDY,
         start_date=dt.date(2026, 6, 1), end_date=dt.date(2026, 6, 2),
     )
-    services.record_create(actor=world.admin, model=Skill, data={"code": "triage", "name": "Triage"})  # network
+    record_create(actor=world.admin, model=Skill, data={"code": "triage", "name": "Triage"})  # network
 
 
 @pytest.mark.parametrize("who", ["nurse", "colleague", "outsider"])
@@ -117,8 +118,8 @@ def test_an_htmx_request_gets_only_the_table(client, world, events):
 
 def test_the_audit_log_costs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
     for i in range(30):
-        services.record_create(actor=world.admin, model=Skill, data={"code": f"skill-{i}", "name": f"Skill {i}"})
-        services.record_update(actor=world.manager, instance=world.icu, data={"beds": 10 + i})
+        record_create(actor=world.admin, model=Skill, data={"code": f"skill-{i}", "name": f"Skill {i}"})
+        record_update(actor=world.manager, instance=world.icu, data={"beds": 10 + i})
     login(client, world, "admin")
     with django_assert_max_num_queries(9):
         response = client.get(reverse("audit-list"))

@@ -9,7 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from roster import services
+from roster.editing import assignment_create
+from roster.requests import leave_request
+from roster.rosters import roster_create, roster_publish
 from tests import factories as f
 
 
@@ -89,11 +91,11 @@ def test_staff_get_no_expiry_panel_for_others(client, world, expiring):
 
 def test_staff_see_their_upcoming_published_shifts_in_the_sites_time(client, world):
     start = timezone.localdate() + dt.timedelta(days=1)
-    roster = services.roster_create(actor=world.manager, unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
-    services.assignment_create(actor=world.manager, roster=roster, staff=world.nurse, shift_type=world.night, day=start)
+    roster = roster_create(actor=world.manager, unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
+    assignment_create(actor=world.manager, roster=roster, staff=world.nurse, shift_type=world.night, day=start)
     login(client, world, "nurse")
     assert client.get(reverse("home")).context["board"].shifts == []  # a draft is not yet shown
-    services.roster_publish(actor=world.manager, roster=roster)
+    roster_publish(actor=world.manager, roster=roster)
     response = client.get(reverse("home"))
     (shift,) = response.context["board"].shifts
     assert shift.shift_type == world.night
@@ -103,9 +105,9 @@ def test_staff_see_their_upcoming_published_shifts_in_the_sites_time(client, wor
 
 def test_a_colleague_does_not_see_someone_elses_shifts(client, world):
     start = timezone.localdate() + dt.timedelta(days=1)
-    roster = services.roster_create(actor=world.manager, unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
-    services.assignment_create(actor=world.manager, roster=roster, staff=world.nurse, shift_type=world.day, day=start)
-    services.roster_publish(actor=world.manager, roster=roster)
+    roster = roster_create(actor=world.manager, unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
+    assignment_create(actor=world.manager, roster=roster, staff=world.nurse, shift_type=world.day, day=start)
+    roster_publish(actor=world.manager, roster=roster)
     login(client, world, "colleague")
     assert client.get(reverse("home")).context["board"].shifts == []
 
@@ -133,20 +135,20 @@ def test_a_manager_sees_what_waits_for_them_with_where_to_act(client, world):
 
     start = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
     week = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
-    given = services.assignment_create(actor=world.admin, roster=week, staff=world.nurse, shift_type=world.day,
+    given = assignment_create(actor=world.admin, roster=week, staff=world.nurse, shift_type=world.day,
                                        day=start + dt.timedelta(days=1))
-    week = services.roster_publish(actor=world.admin, roster=week)
+    week = roster_publish(actor=world.admin, roster=week)
     swap = swaps.swap_offer(actor=world.nurse.user, assignment=Roster.objects.get(pk=week.pk).assignments.get(),
                             recipient=world.colleague)
     swaps.swap_respond(actor=world.colleague.user, swap=swap, accept=True)
     for offset in (2, 3):
-        services.leave_request(actor=world.colleague.user, staff=world.colleague, kind="annual",
+        leave_request(actor=world.colleague.user, staff=world.colleague, kind="annual",
                                start_date=start + dt.timedelta(days=offset), end_date=start + dt.timedelta(days=offset))
     from roster import marketplace
 
     marketplace.open_shift_post(actor=world.manager, roster=week, day=start + dt.timedelta(days=4),
                                 shift_type=world.night)
-    draft = services.roster_create(actor=world.manager, unit=world.icu, start_date=start, end_date=week.end_date)
+    draft = roster_create(actor=world.manager, unit=world.icu, start_date=start, end_date=week.end_date)
     Leave.objects.create(staff=world.nurse, start_date=given.date, end_date=given.date,
                          status=Leave.Status.APPROVED)  # approved elsewhere; the draft still has her on it
 
@@ -170,14 +172,14 @@ def test_a_nurse_sees_what_waits_for_them(client, world):
     assert client.get(reverse("home")).context["board"].mine == []
     start = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
     week = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
-    services.assignment_create(actor=world.admin, roster=week, staff=world.nurse, shift_type=world.day,
+    assignment_create(actor=world.admin, roster=week, staff=world.nurse, shift_type=world.day,
                                day=start + dt.timedelta(days=1))
-    week = services.roster_publish(actor=world.admin, roster=week)
+    week = roster_publish(actor=world.admin, roster=week)
     swaps.swap_offer(actor=world.nurse.user, assignment=Roster.objects.get(pk=week.pk).assignments.get(),
                      recipient=world.colleague)
     marketplace.open_shift_post(actor=world.manager, roster=week, day=start + dt.timedelta(days=3),
                                 shift_type=world.night)
-    services.leave_request(actor=world.colleague.user, staff=world.colleague, kind="annual",
+    leave_request(actor=world.colleague.user, staff=world.colleague, kind="annual",
                            start_date=start + dt.timedelta(days=5), end_date=start + dt.timedelta(days=5))
     page = client.get(reverse("home"))
     assert page.context["board"].mine == [

@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from roster import generation, services
+from roster import generation
+from roster.editing import assignment_create
 from roster.models import (
     Assignment,
     AuditEvent,
@@ -21,6 +22,7 @@ from roster.models import (
     SolverRun,
     Waiver,
 )
+from roster.rosters import roster_create, roster_publish
 from tests import factories as f
 
 MON = dt.date(2026, 3, 2)
@@ -31,7 +33,7 @@ def draft(world, *, unit=None) -> Roster:
 
 
 def assign(world, roster, staff, shift, day: int) -> Assignment:
-    return services.assignment_create(actor=world.admin, roster=roster, staff=staff, shift_type=shift,
+    return assignment_create(actor=world.admin, roster=roster, staff=staff, shift_type=shift,
                                       day=MON + dt.timedelta(days=day))
 
 
@@ -85,7 +87,7 @@ def test_staff_see_their_units_published_roster_but_never_a_draft(client, world)
     assign(world, roster, world.nurse, world.day, 0)
     client.force_login(_user("nurse"))
     assert client.get(reverse("roster-detail", args=[roster.pk])).status_code == 404
-    services.roster_publish(actor=world.admin, roster=roster)
+    roster_publish(actor=world.admin, roster=roster)
     response = client.get(reverse("roster-detail", args=[roster.pk]))
     assert response.status_code == 200
     assert "Publish this version" not in response.content.decode()
@@ -94,7 +96,7 @@ def test_staff_see_their_units_published_roster_but_never_a_draft(client, world)
 
 def test_staff_of_another_unit_cannot_see_it_even_published(client, world):
     roster = draft(world)
-    services.roster_publish(actor=world.admin, roster=roster)
+    roster_publish(actor=world.admin, roster=roster)
     client.force_login(_user("outsider"))
     assert client.get(reverse("roster-detail", args=[roster.pk])).status_code == 404
 
@@ -109,8 +111,8 @@ def test_a_manager_of_another_unit_cannot_see_a_draft(client, world):
 
 def test_staff_cannot_change_a_cell_or_publish(client, world):
     roster = draft(world)
-    services.roster_publish(actor=world.admin, roster=roster)
-    new = services.roster_create(actor=world.admin, unit=world.icu, start_date=MON,
+    roster_publish(actor=world.admin, roster=roster)
+    new = roster_create(actor=world.admin, unit=world.icu, start_date=MON,
                                  end_date=MON + dt.timedelta(days=6))
     client.force_login(_user("nurse"))
     assert post_cell(client, new, world.nurse, 1, world.day).status_code == 404
@@ -266,7 +268,7 @@ def test_re_solving_after_publication_keeps_the_published_roster(client, world):
                                            shift_type=world.day, role="RN", minimum=1, preferred=1,
                                            maximum=3)
     first = _run(world)
-    published = services.roster_publish(actor=world.admin, roster=first.rosters.get())
+    published = roster_publish(actor=world.admin, roster=first.rosters.get())
     second = _run(world)
     roster = second.rosters.get()
     assert roster.version == 2 and roster.status == Roster.Status.DRAFT
@@ -413,11 +415,11 @@ def test_the_roster_downloads_as_csv_with_the_same_privacy_as_the_page(client, w
 
     start = dt.date(2026, 3, 2)
     roster = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
-    services.assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.night,
+    assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.night,
                                day=start + dt.timedelta(days=1))
     Leave.objects.create(staff=world.colleague, start_date=start + dt.timedelta(days=3),
                          end_date=start + dt.timedelta(days=3), status=Leave.Status.APPROVED, reason="Hospital appointment")
-    services.roster_publish(actor=world.admin, roster=roster)
+    roster_publish(actor=world.admin, roster=roster)
 
     client.force_login(world.nurse.user)  # a colleague of the person on leave
     response = client.get(reverse("roster-export", args=[roster.pk]))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from roster import services
 from roster.models import Leave, Staff
+from roster.requests import leave_request
 from tests import factories as f
 
 
@@ -178,7 +178,7 @@ def test_a_persons_page_shows_their_work_details_and_certifications(client, worl
 
 @pytest.fixture
 def private_leave(world):
-    return services.leave_request(
+    return leave_request(
         actor=world.nurse.user, staff=world.nurse, kind=Leave.Kind.SICK,
         start_date=f.LeaveFactory.start_date, end_date=f.LeaveFactory.end_date, reason="Hospital appointment",
     )

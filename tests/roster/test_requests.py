@@ -8,9 +8,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from roster import services
+from roster.editing import assignment_create
 from roster.errors import RuleViolation
 from roster.models import AuditEvent, Leave, Notification, Preference
+from roster.requests import leave_request
 from tests import factories as f
 
 DAY = dt.date(2026, 3, 4)
@@ -41,7 +42,7 @@ def test_approved_leave_blocks_a_manual_assignment(world):
     Leave.objects.create(staff=world.nurse, start_date=DAY, end_date=DAY, status=Leave.Status.APPROVED)
     roster = f.RosterFactory(unit=world.icu)
     with pytest.raises(RuleViolation) as refused:
-        services.assignment_create(actor=world.manager, roster=roster, staff=world.nurse,
+        assignment_create(actor=world.manager, roster=roster, staff=world.nurse,
                                    shift_type=world.day, day=DAY)
     assert "leave" in {b.rule for b in refused.value.breaches}
 
@@ -85,7 +86,7 @@ def test_a_preference_is_filed_and_declined(client, world):
 
 
 def test_a_nurse_never_decides_and_never_sees_a_colleagues_request(client, world):
-    leave = services.leave_request(actor=world.colleague.user, staff=world.colleague, kind="sick",
+    leave = leave_request(actor=world.colleague.user, staff=world.colleague, kind="sick",
                                    start_date=DAY, end_date=DAY, reason="private")
     client.force_login(world.nurse.user)
     assert client.get(reverse("request-queue")).status_code == 403
@@ -98,7 +99,7 @@ def test_a_nurse_never_decides_and_never_sees_a_colleagues_request(client, world
 
 
 def test_a_manager_of_another_unit_cannot_decide(client, world):
-    outsider_leave = services.leave_request(actor=world.outsider.user, staff=world.outsider, kind="annual",
+    outsider_leave = leave_request(actor=world.outsider.user, staff=world.outsider, kind="annual",
                                             start_date=DAY, end_date=DAY)
     client.force_login(world.manager)
     assert "Oona" not in client.get(reverse("request-queue")).content.decode()

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from roster import eligibility, placement, rulebook, services
+from roster import eligibility, placement, rulebook
+from roster.assignments import check_assignment
+from roster.editing import assignment_create
 from roster.errors import RuleViolation
 from roster.generation import Built, build_problem
 from roster.models import Access, Certification, FatigueRules, Leave, Roster, ShiftType, Staff, Unit
@@ -100,7 +102,7 @@ def _network(rng: random.Random) -> Network:
         unit = person.home_unit if not person.float_pool or rng.random() < 0.5 else rng.choice([a, b, c])
         day = START + dt.timedelta(days=rng.randrange(-7, 36))
         with contextlib.suppress(RuleViolation):
-            services.assignment_create(actor=manager, roster=rosters[unit.pk], staff=person,
+            assignment_create(actor=manager, roster=rosters[unit.pk], staff=person,
                                        shift_type=rng.choice(shifts), day=day)
     return Network([a, b, c], staff, shifts, rosters, manager, acls)
 
@@ -155,7 +157,7 @@ def test_manual_edits_eligibility_and_the_solver_agree_on_every_person_and_shift
             continue  # already rostered there that day: a change, not an addition
         case = f"{staff} in {unit.name}, {shift.code} on {day}"
 
-        manual = {b.rule for b in services.check_assignment(
+        manual = {b.rule for b in check_assignment(
             staff=staff, roster=net.rosters[unit.pk], shift_type=shift, day=day)}
         window = eligibility.Window.load(staff, day, day)
         eligible = {b.rule for b in window.breaches(unit=unit, shift_type=shift, day=day)}

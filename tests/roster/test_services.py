@@ -6,9 +6,14 @@ import datetime as dt
 
 import pytest
 
-from roster import rules, services
+from roster import rules
+from roster.assignments import waiver_record
+from roster.editing import assignment_create, assignment_delete, assignment_set
 from roster.errors import Conflict, DomainError, NotAllowed, RuleViolation
 from roster.models import Assignment, AuditEvent, FatigueRules, Leave, Roster
+from roster.records import record_update
+from roster.requests import leave_decide, leave_request
+from roster.rosters import roster_create, roster_publish
 from tests import factories as f
 
 MON = dt.date(2026, 3, 2)
@@ -20,7 +25,7 @@ def roster(world):
 
 
 def assign(world, roster, staff, shift_type, day, **kw):
-    return services.assignment_create(actor=world.manager, roster=roster, staff=staff, shift_type=shift_type, day=day, **kw)
+    return assignment_create(actor=world.manager, roster=roster, staff=staff, shift_type=shift_type, day=day, **kw)
 
 
 def rules_of(exc_info) -> set[str]:
@@ -38,7 +43,7 @@ def test_a_day_shift_straight_after_a_night_is_refused_for_lack_of_rest(world, r
 def test_a_waiver_for_the_rule_lets_the_manager_assign_anyway_and_is_audited(world, roster):
     assign(world, roster, world.nurse, world.night, MON)
     tue = MON + dt.timedelta(days=1)
-    waiver = services.waiver_record(
+    waiver = waiver_record(
         actor=world.manager, staff=world.nurse, day=tue, rule=rules.MIN_REST, reason="Major incident cover"
     )
     # The night ends at 07:00 on Tuesday, the day shift starts then: they overlap by nothing
@@ -52,7 +57,7 @@ def test_a_waiver_for_the_rule_lets_the_manager_assign_anyway_and_is_audited(wor
 def test_a_waiver_for_another_rule_does_not_help(world, roster):
     assign(world, roster, world.nurse, world.night, MON)
     tue = MON + dt.timedelta(days=1)
-    waiver = services.waiver_record(
+    waiver = waiver_record(
         actor=world.manager, staff=world.nurse, day=tue, rule=rules.MAX_HOURS_7_DAYS, reason="Cover"
     )
     with pytest.raises(RuleViolation):
@@ -61,12 +66,12 @@ def test_a_waiver_for_another_rule_does_not_help(world, roster):
 
 def test_overlap_can_never_be_waived(world):
     with pytest.raises(DomainError, match="cannot be waived"):
-        services.waiver_record(actor=world.manager, staff=world.nurse, day=MON, rule=rules.OVERLAP, reason="x")
+        waiver_record(actor=world.manager, staff=world.nurse, day=MON, rule=rules.OVERLAP, reason="x")
 
 
 def test_a_nurse_cannot_record_a_waiver(world):
     with pytest.raises(NotAllowed):
-        services.waiver_record(
+        waiver_record(
             actor=world.nurse.user, staff=world.nurse, day=MON, rule=rules.MIN_REST, reason="I feel fine"
         )
 
@@ -90,11 +95,11 @@ def test_unit_fatigue_rules_override_the_sites(world, roster):
 
 
 def test_approved_leave_blocks_assignment_but_a_request_does_not(world, roster):
-    leave = services.leave_request(
+    leave = leave_request(
         actor=world.nurse.user, staff=world.nurse, kind="annual", start_date=MON, end_date=MON, reason="Wedding"
     )
     assign(world, roster, world.nurse, world.day, MON)
-    services.leave_decide(actor=world.manager, leave=leave, approve=True)
+    leave_decide(actor=world.manager, leave=leave, approve=True)
     assert not Assignment.objects.filter(staff=world.nurse).exists()  # approving took it off
     with pytest.raises(RuleViolation) as exc:
         assign(world, roster, world.nurse, world.day, MON)
@@ -109,10 +114,10 @@ def test_a_lapsed_certification_does_not_bar_work_that_does_not_need_it(world, r
 def test_only_float_pool_staff_work_outside_their_home_unit(world):
     ward = f.RosterFactory(unit=world.ward, start_date=MON, end_date=MON + dt.timedelta(days=27))
     with pytest.raises(RuleViolation):
-        services.assignment_create(actor=world.admin, roster=ward, staff=world.nurse, shift_type=world.day, day=MON)
+        assignment_create(actor=world.admin, roster=ward, staff=world.nurse, shift_type=world.day, day=MON)
     world.nurse.float_pool = True
     world.nurse.save()
-    services.assignment_create(actor=world.admin, roster=ward, staff=world.nurse, shift_type=world.day, day=MON)
+    assignment_create(actor=world.admin, roster=ward, staff=world.nurse, shift_type=world.day, day=MON)
 
 
 def test_a_manager_cannot_change_another_units_roster(world):
@@ -142,15 +147,15 @@ def test_a_refused_assignment_writes_nothing(world, roster):
 
 def test_publishing_puts_a_version_in_force_and_archives_the_old_one(world, roster):
     assign(world, roster, world.nurse, world.day, MON)
-    services.roster_publish(actor=world.manager, roster=roster)
+    roster_publish(actor=world.manager, roster=roster)
     assert Assignment.objects.get().live is True
-    v2 = services.roster_create(actor=world.manager, unit=world.icu, start_date=roster.start_date, end_date=roster.end_date)
+    v2 = roster_create(actor=world.manager, unit=world.icu, start_date=roster.start_date, end_date=roster.end_date)
     assert v2.version == 2
     assert v2.assignments.count() == 1 and not v2.assignments.get().live
     # Changing the draft does not touch what people are working now.
-    services.assignment_delete(actor=world.manager, assignment=v2.assignments.get())
+    assignment_delete(actor=world.manager, assignment=v2.assignments.get())
     assign(world, v2, world.nurse, world.night, MON + dt.timedelta(days=2))
-    services.roster_publish(actor=world.manager, roster=v2)
+    roster_publish(actor=world.manager, roster=v2)
     roster.refresh_from_db()
     assert roster.status == Roster.Status.ARCHIVED
     live = Assignment.objects.filter(live=True)
@@ -158,48 +163,48 @@ def test_publishing_puts_a_version_in_force_and_archives_the_old_one(world, rost
 
 
 def test_a_published_roster_cannot_be_published_again(world, roster):
-    services.roster_publish(actor=world.manager, roster=roster)
+    roster_publish(actor=world.manager, roster=roster)
     with pytest.raises(Conflict):
-        services.roster_publish(actor=world.manager, roster=roster)
+        roster_publish(actor=world.manager, roster=roster)
 
 
 def test_a_nurse_cannot_file_leave_for_a_colleague(world):
     with pytest.raises(NotAllowed):
-        services.leave_request(
+        leave_request(
             actor=world.nurse.user, staff=world.colleague, kind="annual", start_date=MON, end_date=MON
         )
 
 
 def test_leave_is_decided_once(world):
-    leave = services.leave_request(actor=world.nurse.user, staff=world.nurse, kind="annual", start_date=MON, end_date=MON)
-    services.leave_decide(actor=world.manager, leave=leave, approve=False)
+    leave = leave_request(actor=world.nurse.user, staff=world.nurse, kind="annual", start_date=MON, end_date=MON)
+    leave_decide(actor=world.manager, leave=leave, approve=False)
     with pytest.raises(Conflict):
-        services.leave_decide(actor=world.manager, leave=leave, approve=True)
+        leave_decide(actor=world.manager, leave=leave, approve=True)
     assert Leave.objects.get().status == Leave.Status.DECLINED
 
 
 def test_a_nurse_cannot_approve_their_own_leave(world):
-    leave = services.leave_request(actor=world.nurse.user, staff=world.nurse, kind="annual", start_date=MON, end_date=MON)
+    leave = leave_request(actor=world.nurse.user, staff=world.nurse, kind="annual", start_date=MON, end_date=MON)
     with pytest.raises(NotAllowed):
-        services.leave_decide(actor=world.nurse.user, leave=leave, approve=True)
+        leave_decide(actor=world.nurse.user, leave=leave, approve=True)
 
 
 def test_record_update_refuses_moving_a_row_out_of_scope(world):
     with pytest.raises(NotAllowed):
-        services.record_update(actor=world.manager, instance=world.colleague, data={"home_unit": world.ed})
+        record_update(actor=world.manager, instance=world.colleague, data={"home_unit": world.ed})
     world.colleague.refresh_from_db()
     assert world.colleague.home_unit == world.icu
 
 
 def test_changing_a_cell_replaces_the_shift_and_a_refused_change_keeps_the_old_one(world, roster):
     tue = MON + dt.timedelta(days=1)
-    services.assignment_set(actor=world.manager, roster=roster, staff=world.nurse, day=MON, shift_type=world.night)
-    services.assignment_set(actor=world.manager, roster=roster, staff=world.nurse, day=tue, shift_type=world.night)
+    assignment_set(actor=world.manager, roster=roster, staff=world.nurse, day=MON, shift_type=world.night)
+    assignment_set(actor=world.manager, roster=roster, staff=world.nurse, day=tue, shift_type=world.night)
     # Night → day on Tuesday is fine on its own, but the Monday night leaves no rest.
     with pytest.raises(RuleViolation):
-        services.assignment_set(actor=world.manager, roster=roster, staff=world.nurse, day=tue, shift_type=world.day)
+        assignment_set(actor=world.manager, roster=roster, staff=world.nurse, day=tue, shift_type=world.day)
     assert Assignment.objects.get(staff=world.nurse, date=tue).shift_type == world.night
-    services.assignment_set(actor=world.manager, roster=roster, staff=world.nurse, day=tue, shift_type=None)
+    assignment_set(actor=world.manager, roster=roster, staff=world.nurse, day=tue, shift_type=None)
     assert not Assignment.objects.filter(staff=world.nurse, date=tue).exists()
 
 
@@ -213,5 +218,5 @@ def test_the_service_itself_refuses_an_overlap_before_the_database_must(world):
     assign(world, icu, world.nurse, world.day, MON)
     late = f.ShiftTypeFactory(site=world.north, code="L", start_time=dt.time(13, 0), duration_minutes=480)
     with pytest.raises(RuleViolation) as exc:
-        services.assignment_create(actor=world.admin, roster=ward, staff=world.nurse, shift_type=late, day=MON)
+        assignment_create(actor=world.admin, roster=ward, staff=world.nurse, shift_type=late, day=MON)
     assert rules.OVERLAP in rules_of(exc)

@@ -13,15 +13,7 @@ from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
-from roster.solver.generate import hospital_unit
-from roster.solver.model import (
-    RosterModel,
-    _Callback,
-    _Incumbent,
-    _local_search,
-    _result,
-    solve,
-)
+from roster.solver.formulation import RosterModel
 from roster.solver.problem import (
     Assignment,
     Contract,
@@ -36,6 +28,14 @@ from roster.solver.problem import (
     Staff,
     Unit,
 )
+from roster.solver.search import (
+    _Callback,
+    _Incumbent,
+    _local_search,
+    _result,
+    solve,
+)
+from roster.solver.synthetic import hospital_unit
 from roster.solver.verify import verify
 
 D = ShiftType("D", 480, start_minute=7 * 60, label="day")

@@ -9,9 +9,11 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from roster import services, swaps
+from roster import swaps
+from roster.editing import assignment_create
 from roster.errors import NotAllowed, RuleViolation
 from roster.models import Assignment, AuditEvent, Notification, SwapRequest
+from roster.rosters import roster_create, roster_publish, stale_reason
 from tests import factories as f
 from tests.roster.test_marketplace import upcoming_monday
 
@@ -19,11 +21,11 @@ from tests.roster.test_marketplace import upcoming_monday
 def week(world):
     start = upcoming_monday()
     roster = f.RosterFactory(unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6))
-    given = services.assignment_create(actor=world.admin, roster=roster, staff=world.nurse,
+    given = assignment_create(actor=world.admin, roster=roster, staff=world.nurse,
                                        shift_type=world.day, day=start + dt.timedelta(days=2))
-    theirs = services.assignment_create(actor=world.admin, roster=roster, staff=world.colleague,
+    theirs = assignment_create(actor=world.admin, roster=roster, staff=world.colleague,
                                         shift_type=world.day, day=start + dt.timedelta(days=4))
-    services.roster_publish(actor=world.admin, roster=roster)
+    roster_publish(actor=world.admin, roster=roster)
     given.refresh_from_db()
     theirs.refresh_from_db()
     return roster, given, theirs
@@ -56,11 +58,11 @@ def test_a_trade_exchanges_both_shifts(world):
 def test_nothing_is_offered_when_the_colleague_would_break_a_rule(world):
     roster, given, _ = week(world)
     # The colleague works the night before: a day shift after it breaks minimum rest.
-    draft = services.roster_create(actor=world.admin, unit=world.icu, start_date=roster.start_date,
+    draft = roster_create(actor=world.admin, unit=world.icu, start_date=roster.start_date,
                                    end_date=roster.end_date)
-    services.assignment_create(actor=world.admin, roster=draft, staff=world.colleague,
+    assignment_create(actor=world.admin, roster=draft, staff=world.colleague,
                                shift_type=world.night, day=given.date - dt.timedelta(days=1))
-    services.roster_publish(actor=world.admin, roster=draft)
+    roster_publish(actor=world.admin, roster=draft)
     given = Assignment.objects.get(live=True, staff=world.nurse, date=given.date)
     with pytest.raises(RuleViolation) as refused:
         swaps.swap_offer(actor=world.nurse.user, assignment=given, recipient=world.colleague)
@@ -191,7 +193,7 @@ def test_a_manager_chooses_automatic_approval_for_their_unit_only(client, world)
 def _swap_after_a_draft(world):
     """A draft copied from the version in force, then a swap approved on that version."""
     published, given, _ = week(world)
-    draft = services.roster_create(actor=world.manager, unit=world.icu, start_date=published.start_date,
+    draft = roster_create(actor=world.manager, unit=world.icu, start_date=published.start_date,
                                    end_date=published.end_date)
     swap = swaps.swap_offer(actor=world.nurse.user, assignment=given, recipient=world.colleague)
     swaps.swap_respond(actor=world.colleague.user, swap=swap, accept=True)
@@ -205,13 +207,13 @@ def test_a_draft_made_before_a_swap_is_not_published_over_it_unless_confirmed(wo
 
     published, draft, given = _swap_after_a_draft(world)
     with pytest.raises(Stale) as refused:
-        services.roster_publish(actor=world.manager, roster=draft)
+        roster_publish(actor=world.manager, roster=draft)
     assert "has changed since this draft was made" in refused.value.message
     published.refresh_from_db()
     assert published.status == Roster.Status.PUBLISHED  # nothing changed
     assert Assignment.objects.get(live=True, date=given.date).staff == world.colleague
     # Confirmed, the draft goes in force as it is: the swap is undone, and the log says so.
-    services.roster_publish(actor=world.manager, roster=draft, replace_changes=True)
+    roster_publish(actor=world.manager, roster=draft, replace_changes=True)
     assert Assignment.objects.get(live=True, date=given.date).staff == world.nurse
     assert AuditEvent.objects.filter(action="roster.publish", rationale__contains="confirmed").exists()
 
@@ -221,15 +223,15 @@ def test_a_draft_made_before_another_version_was_published_is_refused(world):
 
     published, _, _ = week(world)
     period = {"unit": world.icu, "start_date": published.start_date, "end_date": published.end_date}
-    older = services.roster_create(actor=world.manager, **period)
-    newer = services.roster_create(actor=world.manager, **period)
-    services.roster_publish(actor=world.manager, roster=newer)
+    older = roster_create(actor=world.manager, **period)
+    newer = roster_create(actor=world.manager, **period)
+    roster_publish(actor=world.manager, roster=newer)
     with pytest.raises(Stale) as refused:
-        services.roster_publish(actor=world.manager, roster=older)
+        roster_publish(actor=world.manager, roster=older)
     assert f"Version {newer.version} was published after this draft was made" in refused.value.message
     # A draft made from the version in force now publishes without a question.
-    fresh = services.roster_create(actor=world.manager, **period)
-    services.roster_publish(actor=world.manager, roster=fresh)
+    fresh = roster_create(actor=world.manager, **period)
+    roster_publish(actor=world.manager, roster=fresh)
 
 
 def test_the_page_and_the_api_ask_before_publishing_over_a_swap(client, world):
@@ -266,8 +268,8 @@ def test_a_solvers_draft_counts_as_made_when_its_run_started(world):
     swaps.swap_respond(actor=world.colleague.user, swap=swap, accept=True)
     swaps.swap_decide(actor=world.manager, swap=swap, approve=True)
     # The run writes its draft back after the swap, from the roster it read at its start.
-    draft = services.roster_create(actor=world.manager, unit=world.icu, start_date=published.start_date,
+    draft = roster_create(actor=world.manager, unit=world.icu, start_date=published.start_date,
                                    end_date=published.end_date)
-    assert services.stale_reason(draft) is None
+    assert stale_reason(draft) is None
     run.rosters.add(draft)
-    assert "has changed since this draft was made" in (services.stale_reason(draft) or "")
+    assert "has changed since this draft was made" in (stale_reason(draft) or "")

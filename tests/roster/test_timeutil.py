@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from roster.editing import assignment_create
 from roster.models import Assignment, Roster
 from roster.timeutil import shift_interval, true_minutes
 from tests import factories as f
@@ -39,9 +40,8 @@ def test_a_site_in_another_timezone_uses_its_own_clock():
 
 def test_an_assignment_stores_the_true_instants_of_a_night_across_the_change(world):
     roster = f.RosterFactory(unit=world.icu, start_date=dt.date(2026, 10, 19), end_date=dt.date(2026, 11, 15))
-    from roster import services
 
-    a = services.assignment_create(
+    a = assignment_create(
         actor=world.manager, roster=roster, staff=world.nurse, shift_type=world.night, day=dt.date(2026, 10, 24)
     )
     a = Assignment.objects.get(pk=a.pk)

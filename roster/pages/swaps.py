@@ -15,10 +15,11 @@ from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from . import access, services, swaps
-from .errors import DomainError, NotAllowed, RuleViolation
-from .forms import posted_choice
-from .models import Assignment
+from .. import access, swaps
+from ..errors import DomainError, NotAllowed, RuleViolation
+from ..forms import posted_choice
+from ..models import Assignment
+from ..records import record_update
 
 
 def _fail(request: HttpRequest, exc: DomainError) -> None:
@@ -137,7 +138,7 @@ def unit_auto_approve(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(access.managed_units(request.user), pk=pk)
     on = request.POST.get("auto_approve") == "on"
     try:
-        services.record_update(actor=request.user, instance=unit, data={"auto_approve_swaps": on})
+        record_update(actor=request.user, instance=unit, data={"auto_approve_swaps": on})
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from exc
     messages.success(request, f"{unit.name}: swaps that pass every rule are "

@@ -19,9 +19,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from . import absence, access, analysis, export, generation, selectors, services
-from .errors import DomainError, NotAllowed, RuleViolation, Stale
-from .forms import (
+from .. import absence, access, analysis, export, generation, selectors
+from .. import rosters as versions
+from ..assignments import waiver_record
+from ..editing import assignment_set
+from ..errors import DomainError, NotAllowed, RuleViolation, Stale
+from ..forms import (
     AuditFilterForm,
     CellForm,
     CertificationFilterForm,
@@ -29,7 +32,9 @@ from .forms import (
     RecordLeaveForm,
     StaffFilterForm,
 )
-from .models import Roster, ShiftType, SolverRun
+from ..models import Roster, ShiftType, SolverRun
+from ..requests import leave_record
+from ..rosters import roster_create, stale_reason
 
 STAFF_PAGE_SIZE = 25
 CERTIFICATION_PAGE_SIZE = 50
@@ -137,7 +142,7 @@ def staff_leave(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         d = form.cleaned_data
         try:
-            leave, released = services.leave_record(
+            leave, released = leave_record(
                 actor=request.user, staff=person, kind=d["kind"], start_date=d["start_date"],
                 end_date=d["end_date"], reason=d["reason"])
         except NotAllowed as exc:
@@ -386,7 +391,7 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if htmx and not htmx.history_restore_request:
         return render(request, "roster/roster_detail.html#roster-panel", {"roster": roster, **panel})
     grid = analysis.roster_grid(roster, user=request.user, today=timezone.localdate())
-    stale = services.stale_reason(roster) if can_manage and roster.status == Roster.Status.DRAFT else None
+    stale = stale_reason(roster) if can_manage and roster.status == Roster.Status.DRAFT else None
     on_leave = absence.on_leave_in(roster) if can_manage and roster.status != Roster.Status.ARCHIVED else []
     return render(request, "roster/roster_detail.html",
                   {"roster": roster, "grid": grid, "stale": stale, "on_leave": on_leave, **panel})
@@ -395,7 +400,7 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def roster_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    """Set one cell of a draft: a shift or off, through ``services.assignment_set``.
+    """Set one cell of a draft: a shift or off, through ``assignment_set``.
 
     A hard rule refuses the change and the panel names it; for a waivable rule the
     manager may record a waiver (with a reason) and the change is retried with it, in
@@ -429,10 +434,10 @@ def roster_assign(request: HttpRequest, pk: int) -> HttpResponse:
         with transaction.atomic():
             waiver = None
             if data["waiver_rule"]:
-                waiver = services.waiver_record(
+                waiver = waiver_record(
                     actor=request.user, staff=staff, day=day, rule=data["waiver_rule"], reason=data["waiver_reason"]
                 )
-            services.assignment_set(
+            assignment_set(
                 actor=request.user, roster=roster, staff=staff, day=day, shift_type=shift_type, waiver=waiver
             )
     except RuleViolation as exc:
@@ -483,7 +488,7 @@ def roster_publish(request: HttpRequest, pk: int) -> HttpResponse:
     what it would undo, and a second button publishes it anyway (``replace_changes``)."""
     roster = get_object_or_404(analysis.visible_rosters(request.user), pk=pk)
     try:
-        roster = services.roster_publish(
+        roster = versions.roster_publish(
             actor=request.user, roster=roster, replace_changes=request.POST.get("replace_changes") == "yes"
         )
     except NotAllowed as exc:
@@ -505,7 +510,7 @@ def roster_new_version(request: HttpRequest, pk: int) -> HttpResponse:
     """A new draft copied from the published version, to change by hand."""
     roster = get_object_or_404(analysis.visible_rosters(request.user), pk=pk)
     try:
-        draft = services.roster_create(
+        draft = roster_create(
             actor=request.user, unit=roster.unit, start_date=roster.start_date, end_date=roster.end_date
         )
     except NotAllowed as exc:

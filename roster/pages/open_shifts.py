@@ -17,11 +17,11 @@ from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import access, marketplace
-from .errors import DomainError, NotAllowed, RuleViolation
-from .forms import date_input
-from .models import OpenShift, Roster, ShiftType
-from .timeutil import validate_day
+from .. import access, marketplace
+from ..errors import DomainError, NotAllowed, RuleViolation
+from ..forms import date_input
+from ..models import OpenShift, Roster, ShiftType
+from ..timeutil import validate_day
 
 
 class PostForm(forms.Form):

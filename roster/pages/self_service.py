@@ -17,11 +17,13 @@ from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from . import absence, access, calendar_feed, my_shifts, services
-from .errors import DomainError, NotAllowed
-from .forms import LeaveForm, date_input, posted_choice
-from .models import Leave, Preference, ShiftType, Staff
-from .timeutil import EARLIEST_DAY, LATEST_DAY, validate_day
+from .. import absence, access, calendar_feed, my_shifts
+from .. import requests as staff_requests
+from ..errors import DomainError, NotAllowed
+from ..forms import LeaveForm, date_input, posted_choice
+from ..models import Leave, Preference, ShiftType, Staff
+from ..requests import leave_decide, leave_request, preference_create, preference_decide
+from ..timeutil import EARLIEST_DAY, LATEST_DAY, validate_day
 
 
 def _me(request: HttpRequest) -> Staff:
@@ -135,7 +137,7 @@ def my_requests(request: HttpRequest) -> HttpResponse:
                 leave_form = LeaveForm(request.POST)
                 if leave_form.is_valid():
                     d = leave_form.cleaned_data
-                    services.leave_request(actor=request.user, staff=me, kind=d["kind"], start_date=d["start_date"],
+                    leave_request(actor=request.user, staff=me, kind=d["kind"], start_date=d["start_date"],
                                            end_date=d["end_date"], reason=d["reason"])
                     messages.success(request, "Leave requested: your manager will decide.")
                     return redirect("my-requests")
@@ -143,7 +145,7 @@ def my_requests(request: HttpRequest) -> HttpResponse:
                 preference_form = PreferenceForm(request.POST, staff=me)
                 if preference_form.is_valid():
                     d = preference_form.cleaned_data
-                    services.preference_create(actor=request.user, staff=me, day=d["date"], kind=d["kind"],
+                    preference_create(actor=request.user, staff=me, day=d["date"], kind=d["kind"],
                                                weight=d["weight"], shift_type=d["shift_type"])
                     messages.success(request, "Preference filed.")
                     return redirect("my-requests")
@@ -164,7 +166,7 @@ def leave_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     me = _me(request)
     leave = get_object_or_404(Leave, pk=pk, staff=me)
     try:
-        services.leave_cancel(actor=request.user, leave=leave)
+        staff_requests.leave_cancel(actor=request.user, leave=leave)
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("my-requests")
@@ -210,11 +212,11 @@ def decide(request: HttpRequest, what: str, pk: int) -> HttpResponse:
     try:
         if what == "leave":
             leave = get_object_or_404(Leave.objects.filter(access.own_or_managed(request.user)), pk=pk)
-            leave, released = services.leave_decide(actor=request.user, leave=leave, approve=approve, note=note)
+            leave, released = leave_decide(actor=request.user, leave=leave, approve=approve, note=note)
             who, done = leave.staff, released.summary()
         else:
             pref = get_object_or_404(Preference.objects.filter(access.own_or_managed(request.user)), pk=pk)
-            services.preference_decide(actor=request.user, preference=pref, approve=approve, note=note)
+            preference_decide(actor=request.user, preference=pref, approve=approve, note=note)
             who = pref.staff
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from exc

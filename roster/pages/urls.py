@@ -37,8 +37,8 @@ urlpatterns += [
 
 # Staff self-service: my shifts and requests, swaps, open shifts, the inbox.
 urlpatterns += [
-    path("", include("roster.self_pages")),
-    path("", include("roster.swap_pages")),
-    path("", include("roster.open_shift_pages")),
-    path("", include("roster.inbox_pages")),
+    path("", include("roster.pages.self_service")),
+    path("", include("roster.pages.swaps")),
+    path("", include("roster.pages.open_shifts")),
+    path("", include("roster.pages.notifications")),
 ]

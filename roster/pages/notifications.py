@@ -12,9 +12,9 @@ from django.urls import URLPattern, URLResolver, path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from . import notifications
-from .errors import NotAllowed
-from .models import Notification
+from .. import notifications
+from ..errors import NotAllowed
+from ..models import Notification
 
 PAGE_SIZE = 30
 

@@ -1,0 +1,140 @@
+"""Roster versions: a new draft, what publishing it would undo, and putting it in force.
+
+Version numbers of a unit's roster for a period are assigned by one function,
+:func:`version_number`, under the unit's row lock, whoever makes the version (a
+manager, or the solver writing its draft).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .absence import label, on_leave_in
+from .access import can_manage_unit
+from .audit import audit_record, snapshot
+from .errors import Conflict, DomainError, NotAllowed, Stale
+from .marketplace import post_shortfalls
+from .models import (
+    Assignment,
+    Roster,
+    Unit,
+)
+from .timeutil import check_days
+
+
+def version_number(unit: Unit, start_date: dt.date) -> int:
+    """The number of the next version of ``unit``'s roster for the period starting on
+    ``start_date``. Takes the unit's row lock, held to the end of the caller's
+    transaction, so two versions made at once (two managers, or a manager and the
+    solver writing its draft) never get the same number."""
+    Unit.objects.select_for_update().get(pk=unit.pk)
+    latest = Roster.objects.filter(unit=unit, start_date=start_date).order_by("-version").first()
+    return latest.version + 1 if latest else 1
+
+
+@transaction.atomic
+def roster_create(*, actor: Any, unit: Unit, start_date: dt.date, end_date: dt.date) -> Roster:
+    """A new draft version of the unit's roster for the period (copying the one in force)."""
+    if not can_manage_unit(actor, unit.pk):
+        raise NotAllowed("You may not create rosters for this unit.", field="unit")
+    check_days(start_date=start_date, end_date=end_date)
+    if end_date < start_date:
+        raise DomainError("The roster must end on or after its start.", field="end_date")
+    if (end_date - start_date).days > 62:
+        raise DomainError("A roster covers at most 9 weeks.", field="end_date")
+    version = version_number(unit, start_date)  # locks the unit first
+    published = Roster.objects.filter(unit=unit, start_date=start_date, status=Roster.Status.PUBLISHED).first()
+    roster = Roster.objects.create(
+        unit=unit,
+        start_date=start_date,
+        end_date=end_date,
+        version=version,
+        based_on=published,
+        created_by=actor,
+    )
+    if published is not None:
+        Assignment.objects.bulk_create(
+            Assignment(
+                roster=roster, staff_id=a.staff_id, shift_type_id=a.shift_type_id, date=a.date,
+                starts_at=a.starts_at, ends_at=a.ends_at, live=False, waiver_id=a.waiver_id,
+            )
+            for a in published.assignments.filter(date__range=(start_date, end_date))
+        )
+    audit_record(actor=actor, action="roster.create", obj=roster, after=snapshot(roster))
+    return roster
+
+
+def stale_reason(draft: Roster, in_force: list[Roster] | None = None) -> str | None:
+    """What publishing ``draft`` would undo, or None: a version published after the draft
+    was made, or shifts of the version in force changed in place since then."""
+    if in_force is None:
+        in_force = list(Roster.objects.filter(unit=draft.unit_id, start_date=draft.start_date,
+                                              status=Roster.Status.PUBLISHED))
+    # A solver's draft holds the version in force as it was when the run started.
+    starts = [t for t in draft.solver_runs.values_list("started_at", flat=True) if t is not None]
+    made = min([draft.created_at, *starts])
+    for current in in_force:
+        if draft.based_on_id != current.pk:
+            return f"Version {current.version} was published after this draft was made: publishing this one would undo it."
+        if current.live_changed_at is not None and current.live_changed_at > made:
+            return (f"Version {current.version} has changed since this draft was made (a swap, a claimed open shift "
+                    "or an edit): publishing this one would undo those changes.")
+    return None
+
+
+@transaction.atomic
+def roster_publish(*, actor: Any, roster: Roster, replace_changes: bool = False) -> Roster:
+    """Freeze a draft version and put it in force, archiving the version it replaces.
+
+    Its assignments become live in the same transaction; if a float-pool person is
+    already working an overlapping live shift elsewhere, the database refuses and
+    nothing changes.
+
+    A draft made before the version in force was published, or before its shifts last
+    changed in place (a swap, a claimed open shift), would silently undo those changes:
+    it is refused (``Stale``) unless the manager confirms with ``replace_changes``.
+    """
+    if not can_manage_unit(actor, roster.unit_id):
+        raise NotAllowed("You may not publish this roster.", field="roster")
+    roster = Roster.objects.select_for_update().get(pk=roster.pk)
+    if roster.status != Roster.Status.DRAFT:
+        raise Conflict(f"Only a draft can be published; this version is {roster.status}.", field="status")
+    in_force = list(Roster.objects.select_for_update().filter(
+        unit=roster.unit, start_date=roster.start_date, status=Roster.Status.PUBLISHED
+    ))
+
+    if on_leave := on_leave_in(roster):
+        shown = "; ".join(f"{a.staff}, {label(a)}" for a in on_leave[:5])
+        more = f" and {len(on_leave) - 5} more" if len(on_leave) > 5 else ""
+        raise Conflict(f"This version rosters people on approved leave ({shown}{more}). "
+                       "Take those shifts off before publishing.", field="assignments")
+    reason = stale_reason(roster, in_force)
+    if reason and not replace_changes:
+        raise Stale(reason)
+    before = snapshot(roster)
+    for old in in_force:
+        old.assignments.update(live=False)
+        old.status = Roster.Status.ARCHIVED
+        old.save(update_fields=["status"])
+        audit_record(actor=actor, action="roster.archive", obj=old, after={"status": "archived"})
+    try:
+        with transaction.atomic():
+            roster.assignments.update(live=True)
+    except IntegrityError as exc:
+        raise Conflict(
+            "Someone on this roster already works an overlapping shift in another unit.", field="assignments"
+        ) from exc
+    roster.status = Roster.Status.PUBLISHED
+    roster.published_at = timezone.now()
+    roster.published_by = actor
+    roster.save(update_fields=["status", "published_at", "published_by"])
+    # What the roster leaves uncovered is offered to everyone eligible at once.
+
+    post_shortfalls(actor=actor, roster=roster)
+    audit_record(actor=actor, action="roster.publish", obj=roster, before=before, after=snapshot(roster),
+                 rationale="published over later changes, confirmed" if replace_changes and in_force else "")
+    return roster
