@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from ortools.linear_solver import linear_solver_pb2, pywraplp
@@ -241,8 +242,12 @@ def _build(problem: Problem, *, relaxed: bool, penalty: float, deadline: float) 
         outgoing[src].append(a)
         incoming[dst].append(a)
 
-    def add_flow(row: pywraplp.Constraint, ci: int, t: int) -> None:
-        """``x_t + q_t + Σ_out z_t − Σ_in z_{t−τ}`` of cell ``ci`` into ``row``."""
+    def add_flow(row: pywraplp.Constraint, ci: int, t: int, *, summed: bool = False) -> None:
+        """``x_t + q_t + Σ_out z_t − Σ_in z_{t−τ}`` of cell ``ci`` into ``row``.
+
+        ``summed``: the row adds up several cells, so a transfer taking no time can
+        appear twice (out of one, into another) and its coefficients must add up.
+        """
         x = X[ci][t]
         if x is not None:
             row.SetCoefficient(x, 1)
@@ -250,13 +255,13 @@ def _build(problem: Problem, *, relaxed: bool, penalty: float, deadline: float) 
         for a in outgoing[ci]:
             z = Z[a][t]
             if z is not None:
-                row.SetCoefficient(z, row.GetCoefficient(z) + 1)
+                row.SetCoefficient(z, row.GetCoefficient(z) + 1 if summed else 1)
         for a in incoming[ci]:
             t0 = t - arcs[a][2].epochs
             if t0 >= 0:
                 z = Z[a][t0]
                 if z is not None:
-                    row.SetCoefficient(z, row.GetCoefficient(z) - 1)
+                    row.SetCoefficient(z, row.GetCoefficient(z) - 1 if summed else -1)
 
     location: dict[tuple[int, int], pywraplp.Constraint] = {}
     placement: dict[str, pywraplp.Constraint] = {}
@@ -266,7 +271,7 @@ def _build(problem: Problem, *, relaxed: bool, penalty: float, deadline: float) 
             rhs = r.pool + sum(cells[ci].cell.joins[0] + cells[ci].arrivals[0] for ci in members)
             row = solver.Constraint(rhs, rhs)
             for ci in members:
-                add_flow(row, ci, 0)
+                add_flow(row, ci, 0, summed=True)
             placement[r.id] = row
     for ci, data in enumerate(cells):
         if time.monotonic() > deadline:
@@ -557,9 +562,12 @@ def _merge(problem: Problem, parts: list[Result], started: float) -> Result:
 
     return Result(
         status=status, objective=objective, bound=bound, gap=gap, plans=tuple(plans),
-        moves=tuple(m for part in parts for m in part.moves), shadow_prices=tuple(shadow),
+        moves=tuple(sorted((m for part in parts for m in part.moves),
+                           key=lambda m: (m.depart, rank[m.resource], m.source, m.target))),
+        shadow_prices=tuple(shadow),
         equity_price=equity_price, equity_prices=equity_prices,
-        relaxed=tuple(r for part in parts for r in part.relaxed),
+        relaxed=tuple(sorted((r for part in parts for r in part.relaxed),
+                             key=lambda r: (r.epoch, r.kind, r.facility, r.resource))),
         seconds=time.monotonic() - started,
         lp_seconds=sum(part.lp_seconds for part in parts), penalty=penalty,
         solver=", ".join(distinct([part.solver for part in parts])),
@@ -583,13 +591,16 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
     try:
         blocks = _blocks(problem)
         subproblems = [_restrict(problem, ids) if len(blocks) > 1 else problem for ids in blocks]
-        sizes = [max(1, len(p.cells) + len(p.transfers)) for p in subproblems]
-        parts: list[Result] = []
-        for n, sub in enumerate(subproblems):
-            # Each block gets the remaining time in proportion to its size; time a
-            # block leaves unused goes to the ones after it.
-            share = _remaining(deadline) * sizes[n] / sum(sizes[n:])
-            parts.append(_solve_one(sub, options, time.monotonic() + share))
+        # Largest first: with two workers the big block solves while the small ones are
+        # built and solved beside it.  The solvers release the GIL, so threads overlap
+        # one block's (Python) model building with another's solve.
+        subproblems.sort(key=lambda p: len(p.cells) + len(p.transfers), reverse=True)
+        if options.workers > 1 and len(subproblems) > 1:
+            with ThreadPoolExecutor(max_workers=options.workers) as pool:
+                parts = list(pool.map(lambda sub: _solve_one(sub, options, deadline),
+                                      subproblems))
+        else:
+            parts = [_solve_one(sub, options, deadline) for sub in subproblems]
         return _merge(problem, parts, started)
     except Exception as exc:  # the contract: never a crash
         return proportional_plan(problem, started=started,

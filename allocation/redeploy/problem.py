@@ -167,7 +167,8 @@ class SolveOptions:
     (only meaningful together with ``lp_shortcut=False``).  ``relax_penalty`` ``None``
     lets the solver choose a penalty far above every other term.  ``mip_gap``: a plan
     whose cost is within this fraction of the proved lower bound counts as optimal (1e-4,
-    the default of most MIP solvers; whole-LP optima are exact).
+    the default of most MIP solvers; whole-LP optima are exact).  ``workers``: independent
+    blocks of resource types solved at once (threads; ``num_threads`` is per MIP).
     """
 
     time_limit_s: float = 10.0
@@ -177,6 +178,7 @@ class SolveOptions:
     relax_penalty: float | None = None
     num_threads: int = 1
     mip_gap: float = 1e-4
+    workers: int = 2
 
 
 @dataclass(frozen=True)
