@@ -188,6 +188,11 @@ def test_accuracy_gathers_the_figures_of_one_horizon() -> None:
     figures = fc.accuracy(4, [0, 2, 4, 10], [1, 2, 5, 8], [1, 2, 5, 8])
     assert (figures.hours, figures.windows) == (4, 4)
     assert figures.mae == pytest.approx(1.0) and figures.coverage_90 == pytest.approx(0.75)
+    assert figures.bias == pytest.approx(0.0)
+    # Bias and R² are of the mean forecast when there is one, MAE of the median.
+    with_mean = fc.accuracy(4, [0, 2, 4, 10], [1, 2, 5, 8], [1, 2, 5, 8], mean=[2, 3, 6, 9])
+    assert with_mean.bias == pytest.approx(1.0)  # (2 + 1 + 2 - 1) / 4
+    assert with_mean.mae == pytest.approx(1.0)
 
 
 # --------------------------------------------------------------------------- noise floor
