@@ -286,4 +286,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "roster.tasks.certification_expiry_scan",
         "schedule": 24 * 60 * 60,
     },
+    "equipment-maintenance-scan": {
+        "task": "assets.tasks.maintenance_scan_task",
+        "schedule": 24 * 60 * 60,
+    },
 }

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from assets.demo import build_assets_demo
 from roster.demo import build_demo, publish_demo_roster
 
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = build_demo()
+        build_assets_demo()
         if options["roster_seconds"] > 0:
             roster = publish_demo_roster(start_date=result.start_date, end_date=result.end_date,
                                          seconds=options["roster_seconds"])
