@@ -21,7 +21,7 @@ from allocation.redeploy.problem import (
     Relaxation,
     Result,
 )
-from allocation.redeploy.verify import plan_cost
+from allocation.redeploy.verify import equity_spreads, plan_cost
 
 
 def _shares(total: float, weights: list[float], whole: bool) -> list[float]:
@@ -98,18 +98,9 @@ def proportional_plan(problem: Problem, *, started: float, reason: str) -> Resul
 
     gamma = problem.equity_band
     if gamma is not None:
-        critical = {r.id for r in problem.resources if r.critical}
-        for t in range(T):
-            needed: dict[str, float] = {}
-            missing: dict[str, float] = {}
-            for p in plans:
-                real = cells.get((p.facility, p.resource))
-                if real is not None and p.resource in critical:
-                    needed[p.facility] = needed.get(p.facility, 0.0) + real.need(t)
-                    missing[p.facility] = missing.get(p.facility, 0.0) + p.u[t]
-            ratios = [missing[f] / needed[f] for f in needed if needed[f] > 0]
-            if len(ratios) >= 2 and max(ratios) - min(ratios) > gamma + 1e-9:
-                relaxed.append(Relaxation("equity_band", t, max(ratios) - min(ratios) - gamma))
+        for t, spread in enumerate(equity_spreads(problem, plans)):
+            if spread > gamma + 1e-9:
+                relaxed.append(Relaxation("equity_band", t, spread - gamma))
 
     # No LP was solved, so there are no duals to report: an empty list, not zeros.
     message = f"Fallback: proportional rule, because {reason}; no shadow prices."

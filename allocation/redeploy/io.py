@@ -288,13 +288,15 @@ def result_to_dict(problem: Problem, result: Result) -> dict[str, Any]:
     planned), ``objective`` (the plan's cost, discounted, without relaxation penalties),
     ``bound``, ``gap``, ``penalty`` (added by relaxations), ``cells`` (one object per
     (facility, resource) with the lists ``x``, ``y``, ``u``, ``q``, ``w`` indexed by
-    epoch), ``z`` (the transfers: ``from``, ``to``, ``resource``, ``epoch`` (departure),
+    epoch: the input's cells in their order, then pairs without a cell where mobile
+    units waited, with only ``q`` non-zero), ``z`` (the transfers: ``from``, ``to``, ``resource``, ``epoch`` (departure),
     ``arrives`` (arrival epoch), ``units``; only non-zero ones), ``shadow_prices``
     (``resource``, ``epoch``, ``value``, ``facility`` where the unit is worth most),
     ``bottleneck`` (the largest shadow price or ``null``), ``equity_price`` (``null``
     without a band) and ``equity_prices`` per epoch, ``relaxed`` (``constraint``,
     ``facility``, ``resource``, ``epoch``, ``amount``, ``text``), ``alerts``,
-    ``solver``, ``message``, ``seconds`` and ``lp_seconds``.
+    ``solver``, ``message``, ``seconds`` (wall time) and ``lp_seconds`` (the LPs'
+    time added up over the blocks of resource types, which may run side by side).
     """
     whole = {r.id: r.integer for r in problem.resources}
     bottleneck = result.bottleneck()

@@ -166,8 +166,8 @@ class SolveOptions:
     bound is met), and the MIP is skipped.  ``shadow_prices`` ``False`` skips the duals
     (only meaningful together with ``lp_shortcut=False``).  ``relax_penalty`` ``None``
     lets the solver choose a penalty far above every other term.  ``mip_gap``: a plan
-    whose cost is within this fraction of the proved lower bound counts as optimal (1e-4,
-    the default of most MIP solvers; whole-LP optima are exact).  ``workers``: independent
+    whose cost is within this fraction of the proved lower bound counts as optimal
+    (whole-LP optima are exact).  ``workers``: independent
     blocks of resource types solved at once (threads; ``num_threads`` is per MIP).
     """
 
@@ -177,13 +177,16 @@ class SolveOptions:
     shadow_prices: bool = True
     relax_penalty: float | None = None
     num_threads: int = 1
-    mip_gap: float = 1e-4
+    mip_gap: float = 1e-6
     workers: int = 2
 
 
 @dataclass(frozen=True)
 class CellPlan:
     """The plan for one cell, one value per epoch.
+
+    ``Result.plans`` also holds pairs without a cell where mobile units waited or passed
+    (only ``q`` can be non-zero there), so every unit can be accounted for.
 
     ``x`` mobile units working, ``q`` mobile units idle there, ``y`` fixed units used,
     ``u`` shortfall, ``w`` switching (``|x_t − x_{t−1}|`` where it is charged, else 0).

@@ -109,15 +109,26 @@ def violations(problem: Problem, result: Result, tol: float = TOLERANCE) -> list
 
     gamma = problem.equity_band
     if gamma is not None:
-        for t in range(T):
-            need: dict[str, float] = {}
-            short: dict[str, float] = {}
-            for (f, j), cell in cells.items():
-                if resources[j].critical:
-                    need[f] = need.get(f, 0.0) + cell.need(t)
-                    short[f] = short.get(f, 0.0) + plans[(f, j)].u[t]
-            ratios = [short[f] / need[f] for f in need if need[f] > 0]
-            if len(ratios) >= 2 and max(ratios) - min(ratios) > gamma + tol:
-                found.append(f"equity band broken in epoch {t}: spread "
-                             f"{max(ratios) - min(ratios):.4f} > {gamma:g}")
+        for t, spread in enumerate(equity_spreads(problem, result.plans)):
+            if spread > gamma + tol:
+                found.append(f"equity band broken in epoch {t}: spread {spread:.4f} > {gamma:g}")
     return found
+
+
+def equity_spreads(problem: Problem, plans: Sequence[CellPlan]) -> list[float]:
+    """Per epoch, ``max_i ρ_it − min_i ρ_it`` over the facilities with critical demand
+    (0 with fewer than two such facilities)."""
+    critical = {r.id for r in problem.resources if r.critical}
+    cells = {(c.facility, c.resource): c for c in problem.cells if c.resource in critical}
+    planned = {(p.facility, p.resource): p for p in plans}
+    spreads = []
+    for t in range(problem.epochs):
+        need: dict[str, float] = {}
+        short: dict[str, float] = {}
+        for key, cell in cells.items():
+            need[key[0]] = need.get(key[0], 0.0) + cell.need(t)
+            plan = planned.get(key)
+            short[key[0]] = short.get(key[0], 0.0) + (plan.u[t] if plan is not None else 0.0)
+        ratios = [short[f] / need[f] for f in need if need[f] > 0]
+        spreads.append(max(ratios) - min(ratios) if len(ratios) >= 2 else 0.0)
+    return spreads

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -244,6 +245,18 @@ def test_a_network_that_starts_from_a_known_state_is_solved_within_every_row() -
     result = solve(p, SolveOptions(time_limit_s=30))
     assert result.status in ("optimal", "feasible")
     assert violations(p, result) == []
+
+
+@pytest.mark.parametrize("band", [None, 0.3, 0.1])
+def test_solving_resource_types_apart_finds_the_optimum_of_solving_them_together(
+        band: float | None) -> None:
+    p = network(sites=4, resource_types=4, epochs=5, seed=5, equity_band=band)
+    options = SolveOptions(time_limit_s=30)
+    apart = solve(p, options)
+    together = redeploy_model._solve_one(p, options, time.monotonic() + 30)
+    assert apart.status == together.status == "optimal"
+    assert apart.objective == pytest.approx(together.objective, rel=1e-6)
+    assert violations(p, apart) == []
 
 
 def test_the_file_format_round_trips() -> None:
