@@ -119,15 +119,17 @@ def solve_file(path: Path, seconds: float, opts: SolveOptions, as_json: bool) ->
 
 
 def benchmark(sizes: list[tuple[int, int, int]], seeds: int, opts: SolveOptions,
-              band: float | None, as_json: bool) -> int:
+              band: float | None, as_json: bool, seconds: float | None) -> int:
     if not as_json:
         print(f"{'network':<12} {'seed':>4} {'status':<9} {'seconds':>8} {'lp s':>7} "
               f"{'gap':>9} {'viol':>4}  solver")
     for sites, types, epochs in sizes:
+        # Default limits: 20 s for networks up to 20 × 10 × 24, 120 s beyond.
+        limit = seconds or (20.0 if sites * types * epochs <= 4800 else 120.0)
         rows = []
         for seed in range(1, seeds + 1):
             problem = network(sites, types, epochs, seed=seed, equity_band=band)
-            result = solve(problem, opts)
+            result = solve(problem, replace(opts, time_limit_s=limit))
             row = {
                 "network": f"{sites}x{types}x{epochs}", "seed": seed, "status": result.status,
                 "seconds": round(result.seconds, 2), "lp_seconds": round(result.lp_seconds, 2),
@@ -164,8 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--problem", type=Path, help="a problem file in the REDEPLOY.md format")
     ap.add_argument("--json", action="store_true", help="print JSON")
     ap.add_argument("--seconds", type=float, default=None,
-                    help="time limit per solve, model building included "
-                         "(default 60 for a file, 30 per generated network)")
+                    help="time limit per solve, model building included (default 60 for a "
+                         "file; 20 per generated network up to 20x10x24, 120 beyond)")
     ap.add_argument("--mip-solver", default="auto",
                     choices=["auto", "SCIP", "HIGHS", "CBC", "CP_SAT"])
     ap.add_argument("--gap", type=float, default=1e-6,
@@ -181,9 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.problem is not None:
         return solve_file(args.problem, args.seconds or 60.0, options(args), args.json)
     sizes = [tuple(int(n) for n in size.split("x")) for size in args.sizes.split(",")]
-    return benchmark([(s[0], s[1], s[2]) for s in sizes], args.seeds,
-                     replace(options(args), time_limit_s=args.seconds or 30.0),
-                     None if args.band < 0 else args.band, args.json)
+    return benchmark([(s[0], s[1], s[2]) for s in sizes], args.seeds, options(args),
+                     None if args.band < 0 else args.band, args.json, args.seconds)
 
 
 def options(args: argparse.Namespace) -> SolveOptions:

@@ -595,9 +595,6 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
     started = time.monotonic()
     deadline = started + options.time_limit_s
     try:
-        blocks = _blocks(problem)
-        if len(blocks) == 1:
-            return _merge(problem, [_solve_one(problem, options, deadline)], started)
         critical = tuple(r.id for r in problem.resources if r.critical)
         if problem.equity_band is not None and len(critical) > 1:
             # The band is the only row coupling resource types.  Solve them all apart
@@ -616,7 +613,24 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
             keep = [part for part, sub in zip(parts, apart, strict=True)
                     if sub.resources[0].id not in critical]
             together = _solve_one(_restrict(problem, critical), options, deadline)
+            if together.status == "fallback" and merged.status != "fallback":
+                # Out of time with the band: the plan made without it beats the
+                # proportional rule, with the epochs where it breaks the band named.
+                broken = tuple(
+                    Relaxation("equity_band", t, spread - gamma)
+                    for t, spread in enumerate(equity_spreads(problem, merged.plans))
+                    if spread > gamma + 1e-9)
+                note = ("Fallback: the equity band could not be imposed in time; this is "
+                        "the optimal plan without it, and the epochs where it breaks the "
+                        "band are listed as relaxed.")
+                return replace(merged, status="fallback", relaxed=merged.relaxed + broken,
+                               message=" ".join(x for x in (merged.message, note) if x),
+                               alerts=(*merged.alerts, note), equity_price=None,
+                               equity_prices=(), seconds=time.monotonic() - started)
             return _merge(problem, [together, *keep], started)
+        blocks = _blocks(problem)
+        if len(blocks) == 1:
+            return _merge(problem, [_solve_one(problem, options, deadline)], started)
         subproblems = [_restrict(problem, ids) for ids in blocks]
         return _merge(problem, _solve_blocks(subproblems, options, deadline), started)
     except Exception as exc:  # the contract: never a crash
@@ -629,11 +643,19 @@ def _solve_blocks(subproblems: list[Problem], options: SolveOptions,
     # Largest first: with two workers the big block solves while the small ones are
     # built and solved beside it.  The solvers release the GIL, so threads overlap one
     # block's (Python) model building with another's solve.
-    order = sorted(subproblems, key=lambda p: len(p.cells) + len(p.transfers), reverse=True)
+    # Results come back in the order of ``subproblems``.
+    order = sorted(range(len(subproblems)), reverse=True,
+                   key=lambda n: len(subproblems[n].cells) + len(subproblems[n].transfers))
     if options.workers > 1 and len(order) > 1:
         with ThreadPoolExecutor(max_workers=options.workers) as pool:
-            return list(pool.map(lambda sub: _solve_one(sub, options, deadline), order))
-    return [_solve_one(sub, options, deadline) for sub in order]
+            done = list(pool.map(lambda n: _solve_one(subproblems[n], options, deadline),
+                                 order))
+    else:
+        done = [_solve_one(subproblems[n], options, deadline) for n in order]
+    results: list[Result | None] = [None] * len(subproblems)
+    for n, result in zip(order, done, strict=True):
+        results[n] = result
+    return [r for r in results if r is not None]
 
 
 def _solve_one(problem: Problem, options: SolveOptions, deadline: float) -> Result:

@@ -17,12 +17,14 @@ from typing import Any
 import pytest
 
 from allocation.redeploy import (
+    Problem,
     ProblemError,
     Result,
     SolveOptions,
     network,
     problem_from_dict,
     problem_to_dict,
+    proportional_plan,
     result_to_dict,
     solve,
     violations,
@@ -229,6 +231,39 @@ def test_a_solver_failure_falls_back_to_the_proportional_rule_and_says_so(monkey
     # The pool is shared 3 : 1, as the sites' needs are.
     assert result.plan("A", "RN").x == (3, 3) and result.plan("B", "RN").x == (1, 1)
     assert violations(p, result) == []
+
+
+def two_critical_types(band: float) -> dict[str, Any]:
+    data = problem([cell("A", [4], penalty=20), cell("B", [4], penalty=10),
+                    cell("A", [1], resource="RT"), cell("B", [1], resource="RT")],
+                   pool=4, band=band)
+    data["resources"].append({"id": "RT", "integer": True, "critical": True,
+                              "switching_cost": 0, "pool": [2]})
+    return data
+
+
+def test_the_band_binds_across_critical_types_at_each_facility() -> None:
+    result = solved(two_critical_types(band=0))
+    # A: (u_RN + u_RT) / 5 = B: (u_RN + u_RT) / 5, and RT is covered at both.
+    assert result.plan("A", "RN").x == (2,) and result.plan("B", "RN").x == (2,)
+    assert result.equity_price is not None and result.equity_price > 0
+
+
+def test_a_band_that_cannot_be_imposed_in_time_leaves_the_plan_without_it_and_names_the_epochs(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    real = redeploy_model._solve_one
+
+    def out_of_time(p: Problem, options: SolveOptions, deadline: float) -> Result:
+        if p.equity_band is not None and len(p.resources) > 1:
+            return proportional_plan(p, started=time.monotonic(), reason="out of time")
+        return real(p, options, deadline)
+
+    monkeypatch.setattr(redeploy_model, "_solve_one", out_of_time)
+    result = solve(problem_from_dict(two_critical_types(band=0.2)))
+    assert result.status == "fallback" and "equity band" in result.message
+    assert result.plan("A", "RN").x == (4,)
+    assert [(r.kind, r.epoch) for r in result.relaxed] == [("equity_band", 0)]
+    assert result.relaxed[0].amount == pytest.approx(4 / 5 - 0.2)
 
 
 def test_a_generated_network_is_solved_to_optimality_within_every_row() -> None:
