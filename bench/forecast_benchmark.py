@@ -77,6 +77,7 @@ import math
 import os
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 
 # The model's linear algebra is small; OpenBLAS's worker threads only fight each other
@@ -120,6 +121,21 @@ def read_series(path: Path) -> tuple[list[dt.datetime], np.ndarray, np.ndarray |
                 raise SystemExit(f"{path}:{line}: {error}") from None
     if len(times) < 100:
         raise SystemExit(f"{path}: too short to evaluate ({len(times)} hours)")
+    for line, (before, after) in enumerate(pairwise(times), start=3):
+        if (before.tzinfo is None) != (after.tzinfo is None):
+            raise SystemExit(f"{path}:{line}: mixes timestamps with and without an offset")
+        if after.tzinfo is not None:
+            # Real time: exactly one hour, whatever the clocks did.
+            step = (after.astimezone(dt.UTC) - before.astimezone(dt.UTC)).total_seconds()
+            allowed = {3600.0}
+        else:
+            # A local clock without offsets repeats an hour in autumn, skips one in spring.
+            step = (after - before).total_seconds()
+            allowed = {0.0, 3600.0, 7200.0}
+        if step not in allowed:
+            raise SystemExit(f"{path}:{line}: not one row per hour ({before} then {after})")
+    if any(not count >= 0 for count in counts):
+        raise SystemExit(f"{path}: counts must be non-negative numbers")
     rate = np.asarray(rates) if "rate" in fields else None
     return times, np.asarray(counts), rate
 

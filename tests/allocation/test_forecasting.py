@@ -269,17 +269,32 @@ def test_the_benchmark_evaluates_a_generated_series_against_its_exact_floor(tmp_
 
 def test_the_benchmark_estimates_the_rate_of_a_plain_series(tmp_path: Path) -> None:
     path = tmp_path / "plain.csv"
-    generate_arrivals(days=35, seed=4).write_csv(path, with_rate=False)
+    series = generate_arrivals(days=35, seed=4)
+    # Local clock times without offsets, as many hospital systems export them.
+    path.write_text("timestamp,count\n" + "".join(
+        f"{t.replace(tzinfo=None).isoformat()},{c}\n"
+        for t, c in zip(series.times, series.counts, strict=True)))
     report = run_benchmark(str(path), "--json")
     assert report["rate_source"] == "hindsight"
     horizons = report["horizons"]
     assert isinstance(horizons, list) and len(horizons) == 3
 
 
-def test_the_benchmark_refuses_a_file_without_the_header(tmp_path: Path) -> None:
+# 01:00 then 04:00 (two hours missing), in a file long enough to be evaluated.
+GAPPED = "timestamp,count\n" + "".join(
+    f"{dt.datetime(2025, 1, 1) + dt.timedelta(hours=h):%Y-%m-%dT%H:%M},3\n"
+    for h in [0, 1, *range(4, 200)])
+
+
+@pytest.mark.parametrize(("text", "complaint"), [
+    ("when,arrivals\n2025-01-01T00:00,3\n", "timestamp,count"),
+    (GAPPED, "not one row per hour"),
+], ids=["without the header", "with a gap"])
+def test_the_benchmark_refuses_a_file_it_cannot_read(tmp_path: Path, text: str,
+                                                     complaint: str) -> None:
     path = tmp_path / "bad.csv"
-    path.write_text("when,arrivals\n2025-01-01T00:00,3\n")
+    path.write_text(text)
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "forecast_benchmark.py"),
                            str(path)], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert done.returncode != 0
-    assert "timestamp,count" in done.stderr
+    assert complaint in done.stderr
