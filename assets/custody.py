@@ -17,7 +17,7 @@ from roster.models import Certification, Staff, Unit
 
 from . import queue
 from .errors import Conflict, DomainError, NotAllowed, NotFound
-from .lifecycle import item_transition
+from .lifecycle import item_transition, site_today
 from .maintenance import Kind, work_order_open
 from .models import Item, LocationRecord
 from .permissions import can_act, can_scan, visible_items
@@ -65,9 +65,10 @@ def item_check_out(
     it comes back. The destination must be a unit ``actor`` manages.
     """
     now = now or timezone.now()
-    today = timezone.localdate(now)
     with transaction.atomic():
-        locked = Item.objects.select_for_update(of=("self",)).select_related("asset_type__certification_type").get(pk=item.pk)
+        locked = (Item.objects.select_for_update(of=("self",))
+                  .select_related("asset_type__certification_type", "site").get(pk=item.pk))
+        today = site_today(locked, now)
         if not can_act(actor, locked):
             raise NotAllowed("You may not check this item out.", field="item")
         if locked.state not in _CAN_CHECK_OUT:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from roster.audit import audit_record
 from roster.models import Site, Unit
+from roster.timeutil import local_date
 
 from .errors import DomainError, IllegalTransition, NotAllowed, Unsafe
 from .models import AssetType, Item, LocationRecord, StateChange, WorkOrder
@@ -30,6 +31,11 @@ from .states import GROUPS, INITIAL, PATIENT_FACING, Group, State, is_legal, lab
 BLOCKING_KINDS = (
     WorkOrder.Kind.CONDITION, WorkOrder.Kind.DECONTAMINATION, WorkOrder.Kind.RECALL, WorkOrder.Kind.REPAIR,
 )
+
+
+def site_today(item: Item, now: dt.datetime) -> dt.date:
+    """The day it is at the item's site (service dates and certificates are site days)."""
+    return local_date(now, item.site.timezone)
 
 
 def service_overdue(item: Item, *, today: dt.date) -> str:
@@ -81,13 +87,14 @@ def item_transition(
         raise DomainError(f"'{target}' is not a state.", field="state")
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Item.objects.select_for_update(of=("self",)).select_related("asset_type", "recall").get(pk=item.pk)
+        locked = Item.objects.select_for_update(of=("self",)).select_related("asset_type", "recall", "site").get(
+            pk=item.pk)
         if not can_act(actor, locked):
             raise NotAllowed("You may not change this item.", field="item")
         source = locked.state
         if not is_legal(source, target):
             raise IllegalTransition(source, target)
-        why_not = _unsafe_reason(locked, target, today=timezone.localdate(now))
+        why_not = _unsafe_reason(locked, target, today=site_today(locked, now))
         if why_not:
             raise Unsafe(f"{locked} cannot go from {label(source)} to {label(target)}: {why_not}.", field="state")
         locked.previous_state = source
@@ -131,7 +138,7 @@ def item_create(
         raise NotAllowed("You may not add equipment there.", field="unit" if unit else "site")
     if Item.objects.filter(serial__iexact=serial).exists():
         raise DomainError(f"An item with serial {serial} already exists.", field="serial")
-    today = timezone.localdate(now)
+    today = local_date(now, site.timezone)
     with transaction.atomic():
         item = Item.objects.create(
             asset_type=asset_type, serial=serial, site=site, unit=unit, state=state, previous_state="",

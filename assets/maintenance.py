@@ -38,7 +38,7 @@ from roster.notifications import notify
 
 from . import queue
 from .errors import Conflict, DomainError, NotAllowed
-from .lifecycle import item_transition
+from .lifecycle import item_transition, site_today
 from .models import AssetType, ConditionLimit, Item, Reading, RecallCampaign, WorkOrder
 from .permissions import can_act, can_recall
 from .states import GROUPS, Group, State
@@ -127,19 +127,22 @@ def maintenance_scan_item(item_id: int, *, now: dt.datetime | None = None) -> in
     """Check one item's time and usage triggers (after a reading or new usage)."""
     now = now or timezone.now()
     with transaction.atomic():
-        item = Item.objects.select_for_update(of=("self",)).select_related("asset_type").filter(pk=item_id).first()
+        item = (Item.objects.select_for_update(of=("self",)).select_related("asset_type", "site")
+                .filter(pk=item_id).first())
         if item is None or item.state in _RETIRED:
             return 0
-        return _scan_locked(item, today=timezone.localdate(now), now=now)
+        return _scan_locked(item, today=site_today(item, now), now=now)
 
 
-def items_due(*, today: dt.date) -> list[int]:
-    """Items whose time or usage trigger has fired (read without locks)."""
+def items_due(*, now: dt.datetime) -> list[int]:
+    """Items whose time or usage trigger has fired, on each one's site's day (read
+    without locks)."""
     due = []
-    for item in Item.objects.exclude(state__in=_RETIRED).select_related("asset_type").only(
-        "pk", "last_service_on", "usage_hours", "hours_at_service",
+    for item in Item.objects.exclude(state__in=_RETIRED).select_related("asset_type", "site").only(
+        "pk", "last_service_on", "usage_hours", "hours_at_service", "site__timezone",
         "asset_type__service_interval_days", "asset_type__service_interval_hours",
     ):
+        today = site_today(item, now)
         due_on = item.service_due_on()
         hours = item.asset_type.service_interval_hours
         if (due_on is not None and due_on <= today) or (hours and item.hours_since_service() >= hours):
@@ -154,7 +157,7 @@ def maintenance_scan(*, now: dt.datetime | None = None) -> int:
     item's trouble does not undo the others. Returns the number of work orders opened.
     """
     now = now or timezone.now()
-    return sum(maintenance_scan_item(pk, now=now) for pk in items_due(today=timezone.localdate(now)))
+    return sum(maintenance_scan_item(pk, now=now) for pk in items_due(now=now))
 
 
 def _queue_scan(item_id: int) -> None:
@@ -242,7 +245,8 @@ def work_order_complete(
         raise DomainError("Record what was done and found.", field="record")
     with transaction.atomic():
         order = WorkOrder.objects.select_for_update(of=("self",)).get(pk=work_order.pk)
-        item = Item.objects.select_for_update(of=("self",)).select_related("asset_type").get(pk=order.item_id)
+        item = Item.objects.select_for_update(of=("self",)).select_related("asset_type", "site").get(
+            pk=order.item_id)
         if not can_act(actor, item):
             raise NotAllowed("You may not complete work on this item.", field="work_order")
         if order.status != WorkOrder.Status.OPEN:
@@ -272,7 +276,7 @@ def work_order_complete(
         else:
             changed: list[str] = []
             if order.kind in (Kind.TIME, Kind.USAGE, Kind.REPAIR):
-                item.last_service_on = timezone.localdate(now)
+                item.last_service_on = site_today(item, now)
                 item.hours_at_service = item.usage_hours
                 changed += ["last_service_on", "hours_at_service"]
             if order.kind == Kind.DECONTAMINATION:

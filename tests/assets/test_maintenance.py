@@ -233,3 +233,16 @@ def test_reliability_gives_mean_time_between_failures_and_to_repair_per_type(wor
     assert row.failures == 2
     assert row.mtbf_hours == Decimal(500)  # 1000 operating hours, two faults
     assert row.mttr_hours == Decimal(15)  # 10 h and 20 h
+
+
+def test_the_service_date_is_the_day_at_the_items_site(world):
+    # 12:00 UTC on 1 December is already 2 December in Auckland (UTC+13 in summer).
+    world.south.timezone = "Pacific/Auckland"
+    world.south.save(update_fields=["timezone"])
+    t = af.asset_type(service_interval_days=30, service_interval_hours=None)
+    due_on = dt.date(2026, 12, 2)
+    far = af.item(t, site=world.south, unit=world.ed, last_service_on=due_on - dt.timedelta(days=30))
+    near = af.item(t, site=world.north, unit=world.icu, last_service_on=due_on - dt.timedelta(days=30))
+    noon_utc = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
+    assert maintenance.maintenance_scan(now=noon_utc) == 1
+    assert far.work_orders.count() == 1 and not near.work_orders.exists()
