@@ -1,7 +1,7 @@
 """The Django admin for every roster model.
 
-Rows that carry rules the services enforce (assignments, leave decisions, rosters,
-waivers) are created and changed through the services, so the admin saves them
+Rows that carry rules the write functions enforce (assignments, leave decisions, rosters,
+waivers) are created and changed through those functions, so the admin saves them
 through ``record_create``/``record_update`` and the audit log sees every change. The
 audit log itself is read-only here, as in the database.
 """

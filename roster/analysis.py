@@ -25,10 +25,9 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from . import access, fatigue, placement, rulebook, rules
-from .assignments import rule_shift
+from .assignments import check_assignment, rule_shift
 from .generation import Built, build_problem
 from .models import Assignment, Leave, OpenShift, Roster, ShiftType, SolverRun, Staff, Unit
-from .services import check_assignment
 from .solver import derive
 from .solver import problem as sp
 from .solver.explain import explain_requirement

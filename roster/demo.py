@@ -13,7 +13,7 @@ grows is the append-only audit log: each run records one ``demo.seed`` event.
 
 It is a loader, not a user action: reference data, people and requests are written in
 bulk straight to the tables (``bulk_create``/``bulk_update``), bypassing the audited
-write functions of ``roster.services``, which check one user's permission and log one
+write functions (``roster.records``, ``roster.editing``, …), which check one user's permission and log one
 row at a time. The run as a whole is logged once, at the end, with its counts.
 
 Staffing is sized for the field's capacity headroom: at the census's minimum ratios the

@@ -1,4 +1,4 @@
-"""Domain errors raised by services; the API and the pages turn them into clear messages."""
+"""Domain errors raised by the write functions; the API and the pages turn them into clear messages."""
 
 from __future__ import annotations
 

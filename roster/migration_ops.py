@@ -1,6 +1,6 @@
 """Migration operations that only touch the database on PostgreSQL.
 
-Exclusion constraints and triggers have no SQLite equivalent; there the services
+Exclusion constraints and triggers have no SQLite equivalent; there the write functions
 enforce the same rules in Python. The model state is the same on every backend.
 """
 

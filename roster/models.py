@@ -1,6 +1,6 @@
 """The roster data model: people, rules and plans.
 
-Business rules live in services (``roster/services.py``, ``roster/rules.py``); what
+Business rules live in the write functions and the rulebook (``roster/rulebook.py``); what
 the models hold themselves are the invariants a database can keep: uniqueness,
 check constraints and, on PostgreSQL, exclusion constraints against double-booking.
 """

@@ -1,6 +1,6 @@
 """Hard rules checked on one proposed shift against a person's real, aware shifts.
 
-Plain Python on dataclasses (no Django): the services call it before every manual
+Plain Python on dataclasses (no Django): the write functions call it before every manual
 change, on real instants, so a night that crosses a daylight-saving change counts its
 true hours. The same rules are in the roster solver's model and its verifier.
 """

@@ -1,4 +1,4 @@
-"""Serializers: the request's shape. Business rules live in roster.services."""
+"""Serializers: the request's shape. Business rules live in the write functions (roster.records, roster.editing, …)."""
 
 from __future__ import annotations
 

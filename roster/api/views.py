@@ -36,7 +36,7 @@ from . import serializers as s
 
 
 class AuditedModelViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
-    """Plain rows: create, update and delete through the audited record services."""
+    """Plain rows: create, update and delete through the audited record writes (roster.records)."""
 
     def perform_create(self, serializer: Any) -> None:
         model = serializer.Meta.model

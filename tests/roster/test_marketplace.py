@@ -295,22 +295,20 @@ def test_of_two_offers_for_a_minimum_the_claim_that_meets_it_withdraws_the_other
     assert by_hand.status == OpenShift.Status.OPEN
 
 
-def test_the_people_who_could_take_an_open_shift_are_told_once(world, django_capture_on_commit_callbacks,
-                                                              monkeypatch):
+def test_the_people_who_could_take_an_open_shift_are_told_once(world, django_capture_on_commit_callbacks):
     from roster import tasks
     from roster.models import Notification
 
-    queued: list[list[int]] = []
-    monkeypatch.setattr(tasks.announce_open_shifts, "delay", lambda ids: queued.append(ids))
     roster = published(world)
     day = roster.start_date + dt.timedelta(days=2)
     # The nurse already works that day; a float nurse of the site and an ED nurse of
     # another site are candidates or not by place.
     assignment_create(actor=world.admin, roster=roster, staff=world.nurse, shift_type=world.day, day=day)
     floater = f.StaffFactory(home_unit=world.ward, float_pool=True, user=f.UserFactory(username="floater"))
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         shift = post(world, roster, day=2, shift=world.night)
-    assert queued == [[shift.pk]]  # a worker does the telling, after the commit
+    queued = [cb.keywords["args"] for cb in callbacks if cb.args[0] == tasks.announce_open_shifts.name]
+    assert queued == [[[shift.pk]]]  # a worker does the telling, after the commit
 
     assert marketplace.announce([shift.pk]) == 2
     told = {n.recipient.username: n.text for n in Notification.objects.select_related("recipient")}

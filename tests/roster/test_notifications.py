@@ -22,8 +22,8 @@ from tests.roster.test_marketplace import post, published
 
 def queued_ids(callbacks) -> list[int]:
     """The notifications whose e-mail task the commit callbacks queue."""
-    assert all(cb.func == notification_email.delay for cb in callbacks)
-    return [cb.args[0] for cb in callbacks]
+    assert all(cb.args[0] == notification_email.name for cb in callbacks)
+    return [cb.keywords["args"][0] for cb in callbacks]
 
 
 def test_the_e_mail_is_queued_for_after_the_commit(world, django_capture_on_commit_callbacks):

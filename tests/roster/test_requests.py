@@ -9,9 +9,15 @@ import pytest
 from django.urls import reverse
 
 from roster.editing import assignment_create
-from roster.errors import RuleViolation
+from roster.errors import NotAllowed, RuleViolation
 from roster.models import AuditEvent, Leave, Notification, Preference
-from roster.requests import leave_request
+from roster.requests import (
+    leave_decide,
+    leave_record,
+    leave_request,
+    preference_create,
+    preference_decide,
+)
 from tests import factories as f
 
 DAY = dt.date(2026, 3, 4)
@@ -119,3 +125,43 @@ def test_the_queue_shows_a_page_of_each_list_at_a_time(client, world):
     assert second.count('data-testid="queue-preference"') == 1
     # In date order: the first page has the earliest days, the second the last one.
     assert "Thu 1 Jan" in first and "Thu 1 Jan" not in second and "Fri 20 Feb" in second
+
+
+@pytest.fixture
+def manager_on_staff(world):
+    """The ICU's manager also works in the ICU, as many charge nurses do."""
+    return f.StaffFactory(user=world.manager, home_unit=world.icu, first_name="Mo", last_name="Manager")
+
+
+def test_a_manager_cannot_approve_their_own_leave(world, manager_on_staff):
+    leave = leave_request(actor=world.manager, staff=manager_on_staff, kind="annual", start_date=DAY, end_date=DAY)
+    with pytest.raises(NotAllowed, match="of your own"):
+        leave_decide(actor=world.manager, leave=leave, approve=True)
+    leave.refresh_from_db()
+    assert leave.status == Leave.Status.REQUESTED
+    # Another manager of the unit (here its site's coordinator) may.
+    leave_decide(actor=world.coordinator, leave=leave, approve=True)
+    leave.refresh_from_db()
+    assert (leave.status, leave.decided_by) == (Leave.Status.APPROVED, world.coordinator)
+
+
+def test_a_manager_cannot_record_leave_for_themself_approved_at_once(world, manager_on_staff):
+    with pytest.raises(NotAllowed):
+        leave_record(actor=world.manager, staff=manager_on_staff, kind="sick", start_date=DAY, end_date=DAY)
+    assert not Leave.objects.filter(staff=manager_on_staff).exists()
+
+
+def test_a_manager_cannot_accept_their_own_shift_preference(world, manager_on_staff):
+    pref = preference_create(actor=world.manager, staff=manager_on_staff, day=DAY, kind="off")
+    with pytest.raises(NotAllowed):
+        preference_decide(actor=world.manager, preference=pref, approve=True)
+    pref.refresh_from_db()
+    assert pref.status == Preference.Status.REQUESTED
+
+
+def test_approving_ones_own_leave_through_the_api_is_a_403(world, manager_on_staff):
+    leave = leave_request(actor=world.manager, staff=manager_on_staff, kind="annual", start_date=DAY, end_date=DAY)
+    response = world.client_for(world.manager).post(f"/api/leave/{leave.pk}/approve/", {},
+                                                    format="json")
+    assert response.status_code == 403, response.content
+    assert "of your own" in response.json()["leave"][0]
