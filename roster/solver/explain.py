@@ -168,7 +168,8 @@ def _phrase(problem: Problem, person: Staff, roster: list[Assignment], req: Cove
     if v.rule == verify.UNAVAILABLE_WEEKDAY:
         return f"contract: cannot work {derive.weekday_name(problem.weekday(req.day))}s"
     if v.rule == verify.MAX_SHIFT_LENGTH:
-        return f"shift longer than the {(fatigue.max_shift_minutes or 0) / 60:g} h maximum"
+        limit = derive.max_shift_minutes(problem, person, problem.unit(req.unit)) or 0
+        return f"shift longer than the {limit / 60:g} h maximum"
     if v.rule == verify.COVERAGE_MAXIMUM:
         return "slot already at its maximum"
     if v.rule in (verify.UNIT_ACCESS, verify.UNIT_ROLE, verify.UNIT_SKILL,
