@@ -36,6 +36,7 @@ def test_a_manager_checks_out_a_pump_on_a_phone_and_the_availability_count_chang
 
     page.get_by_role("link", name="Infusion pump").first.click()
     page.get_by_role("heading", name="PMP-ICU-01").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     form = page.get_by_test_id("check-out")
     form.get_by_label("To unit").select_option(label="North ICU (north)")
     form.get_by_role("button", name="Check out").click()
