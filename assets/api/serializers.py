@@ -33,6 +33,8 @@ class AssetTypeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
 class ItemSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     group = serializers.SerializerMethodField()
     service_due_on = serializers.SerializerMethodField()
+    # The state it came from (a plain string: the schema names the states once, on ``state``).
+    previous_state = serializers.CharField(read_only=True)
 
     class Meta:
         model = Item

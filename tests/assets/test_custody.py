@@ -129,3 +129,37 @@ def test_scanning_an_unknown_or_invisible_serial_is_not_found(world):
     assert missing.value.field == "serial"
     with pytest.raises(NotFound):
         custody.item_scan(actor=world.nurse.user, serial="NOPE")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_checking_out_the_same_pump_at_once_hand_it_over_once(world):
+    import threading
+
+    from django.db import connection
+
+    from assets.models import Item
+
+    pump = af.item(af.asset_type(), site=world.north, unit=world.icu)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def check_out(user) -> None:
+        try:
+            barrier.wait()
+            custody.item_check_out(actor=user, item=Item.objects.get(pk=pump.pk), unit=world.icu)
+            outcomes.append("checked out")
+        except DomainError as refused:
+            outcomes.append(refused.message)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=check_out, args=(u,)) for u in (world.manager, world.coordinator)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("checked out") == 1
+    (refusal,) = [o for o in outcomes if o != "checked out"]
+    assert "is Deployed" in refusal
+    assert pump.locations.filter(event="check_out").count() == 1
+    assert pump.state_changes.count() == 1
