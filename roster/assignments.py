@@ -20,6 +20,7 @@ from .access import can_manage_unit
 from .audit import audit_record, snapshot
 from .errors import Conflict, DomainError, NotAllowed
 from .models import (
+    REASON_MAX,
     Assignment,
     Leave,
     Roster,
@@ -145,6 +146,8 @@ def waiver_record(*, actor: Any, staff: Staff, day: dt.date, rule: str, reason: 
         raise DomainError(f"{rulebook.label(rule)} cannot be waived.", field="rule")
     if not reason.strip():
         raise DomainError("A waiver needs a reason.", field="reason")
+    if len(reason) > REASON_MAX:
+        raise DomainError(f"A reason is at most {REASON_MAX} characters.", field="reason")
     waiver = Waiver.objects.create(staff=staff, date=day, rule=rule, reason=reason.strip(), approved_by=actor)
     audit_record(actor=actor, action="waiver.create", obj=waiver, after=snapshot(waiver), rationale=reason)
     return waiver

@@ -16,13 +16,39 @@ from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import F, Func, Q
 from django.utils import timezone
 
 from . import rulebook
 from .timeutil import validate_day
+
+# Free text a person types (a reason, a note): long enough for any real one.
+REASON_MAX = 2000
+
+
+def validate_acuity_mix(value: object) -> None:
+    """A unit's acuity mix: acuity level → share of its patients (0 to 1, adding up to
+    at most 1)."""
+    if not isinstance(value, dict):
+        raise ValidationError("Give the acuity mix as levels and shares, e.g. {\"high\": 0.3}.")
+    if len(value) > 10:
+        raise ValidationError("At most 10 acuity levels.")
+    total = 0.0
+    for level, share in value.items():
+        if not (isinstance(level, str) and 0 < len(level) <= 30):
+            raise ValidationError("Each acuity level is a name of at most 30 characters.")
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+            raise ValidationError(f"The share of {level!r} must be a number from 0 to 1.")
+        total += share
+    if total > 1.0001:
+        raise ValidationError(f"The shares add up to {total:g}; they can add up to 1 at most.")
 
 
 def validate_timezone(value: str) -> None:
@@ -102,7 +128,8 @@ class Unit(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MEDSURG)
     beds = models.PositiveIntegerField(default=0)
     acuity_mix = models.JSONField(
-        default=dict, blank=True, help_text="Share of patients per acuity level, e.g. {'high': 0.3}."
+        default=dict, blank=True, help_text="Share of patients per acuity level, e.g. {'high': 0.3}.",
+        validators=[validate_acuity_mix],
     )
     auto_approve_swaps = models.BooleanField(
         default=False, help_text="Approve a swap automatically when every rule passes."
@@ -255,8 +282,8 @@ class Certification(models.Model):
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="certifications")
     type = models.ForeignKey(CertificationType, on_delete=models.PROTECT, related_name="certifications")
     number = models.CharField(max_length=40)
-    issued = models.DateField()
-    expires = models.DateField(null=True, blank=True)
+    issued = models.DateField(validators=[validate_day])
+    expires = models.DateField(null=True, blank=True, validators=[validate_day])
 
     class Meta:
         ordering = ["expires"]
@@ -286,7 +313,10 @@ class ShiftType(models.Model):
         validators=[MinValueValidator(60), MaxValueValidator(720)]
     )
     is_night = models.BooleanField(default=False)
-    colour = models.CharField(max_length=7, default="#4a90d9")
+    colour = models.CharField(
+        max_length=7, default="#4a90d9",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "A colour is # and six hexadecimal digits, e.g. #4a90d9.")],
+    )
 
     class Meta:
         ordering = ["site", "start_time"]
@@ -485,7 +515,7 @@ class Leave(models.Model):
     start_date = models.DateField(validators=[validate_day])
     end_date = models.DateField(validators=[validate_day])
     # Private: seen by the person and their managers, never by colleagues.
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, validators=[MaxLengthValidator(REASON_MAX)])
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -589,7 +619,7 @@ class Waiver(models.Model):
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="waivers")
     date = models.DateField(validators=[validate_day])
     rule = models.CharField(max_length=40)
-    reason = models.TextField()
+    reason = models.TextField(validators=[MaxLengthValidator(REASON_MAX)])
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from . import rulebook
 from .models import Contract, FatigueRules, Staff, Unit
@@ -30,6 +30,14 @@ def who_may_work_in(unit: Unit, prefix: str = "") -> Q:
     the people :func:`may_work_in` lets into ``unit``; the test suite checks the two agree."""
     return Q(**{f"{prefix}home_unit_id": unit.pk}) | Q(
         **{f"{prefix}float_pool": True, f"{prefix}home_unit__site_id": unit.site_id}
+    )
+
+
+def who_may_work_in_any(units: QuerySet[Unit], prefix: str = "") -> Q:
+    """:func:`who_may_work_in` for a set of units at once: the people who may work in at
+    least one of them (the test suite checks it agrees with the predicate)."""
+    return Q(**{f"{prefix}home_unit__in": units}) | Q(
+        **{f"{prefix}float_pool": True, f"{prefix}home_unit__site__in": units.values("site_id")}
     )
 
 

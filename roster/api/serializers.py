@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from roster import access
+from roster import access, placement
 from roster import models as m
 
 UserModel = get_user_model()
@@ -118,6 +118,13 @@ class StaffSerializer(ScopedSerializer):
         ]
         extra_kwargs = {"user": {"required": False}}
         private = ("email", "phone", "employee_number", "contract", "user")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Linking a login to a staff record gives that login the person's shifts and
+        # requests: the administrator's decision alone, never a manager's.
+        if "user" in getattr(self, "initial_data", {}) and not access.is_administrator(_user(self)):
+            raise serializers.ValidationError({"user": "Only an administrator links logins to staff records."})
+        return attrs
 
     def _private_scope(self) -> tuple[int | None, set[int]]:
         # Computed once per response, not once per row.
@@ -266,7 +273,10 @@ class PreferenceSerializer(ScopedSerializer):
 
 
 class AssignmentSerializer(ScopedSerializer):
-    scoped = {"roster": _writable_rosters, "staff": lambda user: m.Staff.objects.all()}
+    # Only people who may work in a unit the user manages (the rulebook's "may work in
+    # this unit"): any other id is a 400, and reveals nobody's name or home unit.
+    scoped = {"roster": _writable_rosters, "staff": lambda user: m.Staff.objects.filter(
+        placement.who_may_work_in_any(access.managed_units(user)))}
     staff_name = serializers.CharField(source="staff.full_name", read_only=True)
     shift_code = serializers.CharField(source="shift_type.code", read_only=True)
 
