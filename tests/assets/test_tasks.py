@@ -52,3 +52,16 @@ def test_usage_recorded_is_checked_by_the_worker_once_it_commits(world, celery_w
     assert maintenance_scan_item_task.delay(pump.pk).get(timeout=60) == 0
     assert maintenance_scan_item_task.delay(10**9).get(timeout=60) == 0
     assert pump.work_orders.count() == 1
+
+
+def test_each_reading_is_followed_by_a_scan_of_its_item_on_the_worker(world, celery_worker_process):
+    t = af.asset_type(service_interval_days=None, service_interval_hours=100)
+    af.limit(t, "battery", 20, 100)
+    pump = af.item(t, site=world.north, unit=world.icu, usage_hours=100, hours_at_service=0, state=State.DEPLOYED)
+    # In range: nothing happens at once; the scan that follows finds the hours run.
+    reading = maintenance.reading_record(actor=world.manager, item=pump, measure="battery", value=Decimal(80))
+    assert reading.in_range
+    deadline = time.monotonic() + 30
+    while not pump.work_orders.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert list(pump.work_orders.values_list("kind", flat=True)) == ["usage"]
