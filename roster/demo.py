@@ -41,6 +41,8 @@ from django.db import models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from . import generation
+from .access import managed_units
 from .audit import audit_record
 from .coverage import derive_coverage
 from .models import (
@@ -867,9 +869,6 @@ def publish_demo_roster(*, start_date: dt.date, end_date: dt.date, seconds: int)
     """Generate and publish the demo manager's unit roster for the demo period, so staff
     pages (my shifts, swaps, open shifts) have something to show. Idempotent: nothing
     happens when that period already has a published roster."""
-    from . import generation
-    from .access import managed_units
-
     user_model = get_user_model()
     manager = user_model._default_manager.filter(username="manager").first()
     unit = managed_units(manager).select_related("site").first() if manager is not None else None

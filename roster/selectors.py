@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from . import access, placement
 from .certifications import EXPIRY_WARNING_DAYS
+from .marketplace import place_filter
 from .models import (
     Assignment,
     AuditEvent,
@@ -215,8 +216,6 @@ OPEN_SHIFT_HORIZON_DAYS = 14
 def my_attention(me: Staff, *, today: dt.date) -> list[tuple[str, str]]:
     """What waits for a staff member: offers made to them, open shifts where they may
     work, their own requests not yet decided; each with the page to act on it."""
-    from .marketplace import place_filter
-
     counts = [
         (SwapRequest.objects.filter(recipient=me, status=SwapRequest.Status.OFFERED).count(),
          "swap offer waiting for your answer", "swap offers waiting for your answer", reverse("swaps")),

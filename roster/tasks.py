@@ -8,6 +8,9 @@ from celery import shared_task
 from django.utils import timezone
 
 from .certifications import certification_expiry_alert
+from .generation import solver_run_execute
+from .marketplace import announce
+from .notifications import notification_email_send
 
 
 @shared_task(soft_time_limit=120, time_limit=150)
@@ -25,8 +28,6 @@ def certification_expiry_scan(today: str | None = None) -> int:
 )
 def generate_roster(run_id: int) -> str:
     """Run a queued roster generation (idempotent: a finished or claimed run is skipped)."""
-    from .generation import solver_run_execute
-
     return solver_run_execute(run_id)
 
 
@@ -42,14 +43,10 @@ def generate_roster(run_id: int) -> str:
 )
 def notification_email(notification_id: int) -> str:
     """E-mail one notification, at most once (a retry finds it claimed and returns)."""
-    from .notifications import notification_email_send
-
     return notification_email_send(notification_id)
 
 
 @shared_task(acks_late=True, soft_time_limit=120, time_limit=150)
 def announce_open_shifts(open_shift_ids: list[int]) -> int:
     """Tell the people who could take these open shifts (each shift once, retries too)."""
-    from .marketplace import announce
-
     return announce(open_shift_ids)
