@@ -21,7 +21,16 @@ Formulation (the specification's, row for row):
 
 Solve loop (why it looks like this):
 
-1. The model is built once, in a GLOP (LP) solver, with the integer flags set (GLOP
+0. Only the equity band couples resource types (the critical ones, facility by
+   facility).  So every resource type is first solved on its own, without the band:
+   many small LPs solve far faster than one large one, and their duals are exactly the
+   large one's.  If that optimum keeps the band anyway it is the optimum with the band
+   (an optimum of a relaxation that is feasible), and the band's price is 0.  Otherwise
+   the critical types are solved again together, with the band.  Blocks run two at a
+   time in threads (the solvers release the GIL, so one block is built while another
+   solves).  If the coupled solve fails, the plan without the band is returned as a
+   fallback with the epochs where it breaks the band named.
+1. Each block's model is built once, in a GLOP (LP) solver, with the integer flags set (GLOP
    ignores them).  Its LP relaxation gives the duals: shadow prices and the equity price.
 2. With integer data, this network-like LP very often has a whole optimum already.  Such
    a vertex *is* the integer optimum (it meets the LP bound), so the MIP is skipped.
@@ -40,6 +49,10 @@ Solve loop (why it looks like this):
    does not need, because slacks are only added once the strict model is infeasible.
 5. Any failure (no solution in time, an abnormal status, an exception) falls back to the
    proportional rule of :mod:`allocation.redeploy.fallback`, and says so.
+
+Known limit: a tight band on whole units (γ near 0, or a band that binds in many
+epochs) is a hard MIP: the LP bound is weak there and SCIP may stop at the time limit
+with a plan a few 1e-5 from the bound (status ``"feasible"``, the gap reported).
 """
 
 from __future__ import annotations
@@ -623,7 +636,10 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
                 note = ("Fallback: the equity band could not be imposed in time; this is "
                         "the optimal plan without it, and the epochs where it breaks the "
                         "band are listed as relaxed.")
+                # Its bound still holds (a relaxation's), but the plan breaks the band,
+                # so no gap is claimed.
                 return replace(merged, status="fallback", relaxed=merged.relaxed + broken,
+                               gap=math.inf,
                                message=" ".join(x for x in (merged.message, note) if x),
                                alerts=(*merged.alerts, note), equity_price=None,
                                equity_prices=(), seconds=time.monotonic() - started)

@@ -285,7 +285,7 @@ def test_a_network_that_starts_from_a_known_state_is_solved_within_every_row() -
 @pytest.mark.parametrize("band", [None, 0.3, 0.1])
 def test_solving_resource_types_apart_finds_the_optimum_of_solving_them_together(
         band: float | None) -> None:
-    p = network(sites=4, resource_types=4, epochs=5, seed=5, equity_band=band)
+    p = network(sites=3, resource_types=3, epochs=4, seed=5, equity_band=band)
     options = SolveOptions(time_limit_s=30)
     apart = solve(p, options)
     together = redeploy_model._solve_one(p, options, time.monotonic() + 30)
