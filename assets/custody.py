@@ -187,3 +187,74 @@ def item_scan(
         locked.save(update_fields=["unit", "site", "last_seen_at", "last_seen_by"])
         _record(locked, event=LocationRecord.Event.SCAN, actor=actor, now=now)
     return locked
+
+
+# --- transfers --------------------------------------------------------------------
+# A move between units or sites (what an approved redeployment asks for): the item is
+# in transit, with its destination, until someone at either end records its arrival.
+
+_CAN_TRANSFER = (State.READY, State.STANDBY)
+
+
+def item_transfer_dispatch(
+    *, actor: Any, item: Item, unit: Unit, note: str = "", now: dt.datetime | None = None
+) -> Item:
+    """Send an available item to ``unit``: it is in transit until it arrives.
+
+    ``actor`` acts for the sending end (may act on the item); a unit manager sends only to
+    units they manage, a coordinator anywhere in their sites, a regional coordinator
+    anywhere. A type that does not move between sites stays at its site.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Item.objects.select_for_update(of=("self",)).select_related("asset_type", "site").get(pk=item.pk)
+        if not can_act(actor, locked):
+            raise NotAllowed("You may not send this item anywhere.", field="item")
+        if locked.state not in _CAN_TRANSFER:
+            raise Conflict(f"{locked} is {label(locked.state)}: only a ready or standby item is sent on.",
+                           field="state")
+        if unit.pk == locked.unit_id:
+            raise DomainError(f"{locked} is already at {unit}.", field="unit")
+        if actor is not None and not (
+            access.is_network_wide(actor) or access.can_manage_unit(actor, unit.pk)
+            or access.managed_sites(actor).filter(pk=unit.site_id).exists()
+        ):
+            raise NotAllowed(f"You may not send equipment to {unit}.", field="unit")
+        if not locked.asset_type.movable and unit.site_id != locked.site_id:
+            raise DomainError(f"A {locked.asset_type} does not move between sites.", field="unit")
+        reason = f"Sent to {unit}" + (f": {note}" if note else ".")
+        item_transition(actor=actor, item=locked, target=State.IN_TRANSIT, reason=reason, now=now)
+        locked.destination = unit
+        locked.last_seen_at, locked.last_seen_by = now, actor
+        locked.save(update_fields=["destination", "last_seen_at", "last_seen_by"])
+        _record(locked, event=LocationRecord.Event.TRANSFER_OUT, actor=actor, now=now, note=f"To {unit}. {note}")
+        audit_record(actor=actor, action="asset.transfer", obj=locked, after={"destination": unit.pk},
+                     rationale=reason)
+    item.refresh_from_db()
+    return item
+
+
+def item_transfer_arrive(*, actor: Any, item: Item, now: dt.datetime | None = None) -> Item:
+    """Record that an item in transit reached its destination: it is ready there.
+
+    Either end may record it: someone who may act on the item, or a manager of the
+    destination unit (the one who unpacks it).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Item.objects.select_for_update(of=("self",)).select_related("destination").get(pk=item.pk)
+        destination = locked.destination
+        if locked.state != State.IN_TRANSIT or destination is None:
+            raise Conflict(f"{locked} is not on its way anywhere.", field="state")
+        if actor is not None and not (can_act(actor, locked) or access.can_manage_unit(actor, destination.pk)):
+            raise NotAllowed("You may not receive this item.", field="item")
+        # The receiving manager may not act on the item until it is theirs: move it
+        # first, then make the transition as the system would (the actor is recorded).
+        locked.unit, locked.site_id, locked.destination = destination, destination.site_id, None
+        locked.operator = None
+        locked.last_seen_at, locked.last_seen_by = now, actor
+        locked.save(update_fields=["unit", "site", "destination", "operator", "last_seen_at", "last_seen_by"])
+        item_transition(actor=actor, item=locked, target=State.READY, reason=f"Arrived at {destination}.", now=now)
+        _record(locked, event=LocationRecord.Event.TRANSFER_IN, actor=actor, now=now)
+    item.refresh_from_db()
+    return item

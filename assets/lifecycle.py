@@ -100,7 +100,9 @@ def item_transition(
         locked.previous_state = source
         locked.state = target
         locked.state_changed_at = now
-        locked.save(update_fields=["previous_state", "state", "state_changed_at"])
+        # Leaving transit ends the journey, wherever it ends (arrival, a fault on the way).
+        locked.destination = locked.destination if target == State.IN_TRANSIT else None
+        locked.save(update_fields=["previous_state", "state", "state_changed_at", "destination"])
         StateChange.objects.create(item=locked, at=now, source=source, target=target, actor=actor, reason=reason)
         audit_record(actor=actor, action="asset.transition", obj=locked, before={"state": source},
                      after={"state": target}, rationale=reason)

@@ -123,6 +123,8 @@ class Item(models.Model):
     last_seen_at = models.DateTimeField(null=True, blank=True)
     last_seen_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+")
+    # Where an item in transit is going (a move approved in redeployment, until it arrives).
+    destination = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     # Deployed to a hazardous environment and not yet decontaminated.
     hazard_exposed = models.BooleanField(default=False)
     recall = models.ForeignKey("RecallCampaign", on_delete=models.PROTECT, null=True, blank=True,
@@ -150,6 +152,8 @@ class Item(models.Model):
                 condition=Q(hazard_exposed=False) | ~Q(state__in=GROUPS[Group.AVAILABLE]),
                 name="item_exposed_not_available",
             ),
+            models.CheckConstraint(condition=Q(destination__isnull=True) | Q(state=State.IN_TRANSIT),
+                                   name="item_destination_only_in_transit"),
             models.CheckConstraint(condition=Q(usage_hours__gte=0), name="item_usage_non_negative"),
             models.CheckConstraint(condition=Q(hours_at_service__lte=F("usage_hours")),
                                    name="item_service_hours_le_usage"),
@@ -208,6 +212,8 @@ class LocationRecord(models.Model):
         CHECK_OUT = "check_out", "Checked out"
         CHECK_IN = "check_in", "Checked in"
         SCAN = "scan", "Label scanned"
+        TRANSFER_OUT = "transfer_out", "Sent on transfer"
+        TRANSFER_IN = "transfer_in", "Arrived from transfer"
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="locations")
     at = models.DateTimeField(db_index=True)

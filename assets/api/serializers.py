@@ -40,7 +40,7 @@ class ItemSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         model = Item
         fields = ["id", "asset_type", "serial", "site", "unit", "operator", "state", "group", "previous_state",
                   "state_changed_at", "condition", "usage_hours", "last_service_on", "hours_at_service",
-                  "service_due_on", "last_seen_at", "last_seen_by", "hazard_exposed", "recall", "commissioned_on"]
+                  "service_due_on", "destination", "last_seen_at", "last_seen_by", "hazard_exposed", "recall", "commissioned_on"]
         read_only_fields = fields
 
     def get_group(self, obj: Item) -> str:
@@ -75,6 +75,11 @@ class CheckOutSerializer(serializers.Serializer):  # type: ignore[type-arg]
         if not attrs.get("unit") and not attrs.get("operator"):
             raise serializers.ValidationError({"unit": ["Check it out to a unit or an operator."]})
         return attrs
+
+
+class TransferSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class CheckInSerializer(serializers.Serializer):  # type: ignore[type-arg]

@@ -11,7 +11,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -111,6 +111,25 @@ class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def check_in(self, request: Request, pk: str | None = None) -> Response:
         data = self._input(s.CheckInSerializer)
         return self._done(custody.item_check_in(actor=request.user, item=self.get_object(), **data))
+
+    @extend_schema(request=s.TransferSerializer, responses=s.ItemSerializer)
+    @action(detail=True, methods=["post"])
+    def transfer(self, request: Request, pk: str | None = None) -> Response:
+        data = self._input(s.TransferSerializer)
+        return self._done(custody.item_transfer_dispatch(actor=request.user, item=self.get_object(), **data))
+
+    @extend_schema(request=None, responses=s.ItemSerializer)
+    @action(detail=True, methods=["post"])
+    def arrive(self, request: Request, pk: str | None = None) -> Response:
+        # The receiving unit's manager may not see the item until it arrives: look it up
+        # among items on their way to a unit they manage as well.
+        if not (pk or "").isdigit():
+            raise NotFound()
+        item = (visible_items(request.user) | Item.objects.filter(
+            destination__in=access.managed_units(request.user))).filter(pk=int(pk or 0)).first()
+        if item is None:
+            raise NotFound()
+        return self._done(custody.item_transfer_arrive(actor=request.user, item=item))
 
     @extend_schema(request=s.ReadingSerializer, responses=s.ItemSerializer)
     @action(detail=True, methods=["post"])

@@ -166,3 +166,19 @@ def test_every_equipment_endpoint_is_in_the_schema(world):
                      "/api/equipment/scan/", "/api/equipment/availability/", "/api/equipment/work-orders/{id}/complete/",
                      "/api/equipment/recalls/", "/api/equipment/types/", "/api/equipment/reliability/"):
         assert expected in paths
+
+
+def test_a_transfer_through_the_api_arrives_at_the_receiving_managers_unit(world):
+    pump = af.item(af.asset_type(), site=world.north, unit=world.ward)
+    sent = world.client_for(world.coordinator).post(f"/api/equipment/items/{pump.pk}/transfer/",
+                                                    {"unit": world.icu.pk}, format="json")
+    assert sent.status_code == 200 and sent.json()["state"] == "in_transit"
+    assert sent.json()["destination"] == world.icu.pk
+    manager = world.client_for(world.manager)
+    assert manager.get(f"/api/equipment/items/{pump.pk}/").status_code == 404  # not theirs yet
+    arrived = manager.post(f"/api/equipment/items/{pump.pk}/arrive/")
+    assert arrived.status_code == 200 and arrived.json()["state"] == "ready"
+    assert manager.get(f"/api/equipment/items/{pump.pk}/").json()["unit"] == world.icu.pk
+    again = manager.post(f"/api/equipment/items/{pump.pk}/arrive/")
+    assert again.status_code == 409 and "state" in again.json()
+    assert world.client_for(world.outsider.user).post(f"/api/equipment/items/{pump.pk}/arrive/").status_code == 404

@@ -163,3 +163,39 @@ def test_two_people_checking_out_the_same_pump_at_once_hand_it_over_once(world):
     assert "is Deployed" in refusal
     assert pump.locations.filter(event="check_out").count() == 1
     assert pump.state_changes.count() == 1
+
+
+def test_a_transfer_is_in_transit_until_the_receiving_manager_records_its_arrival(world):
+    pump = af.item(af.asset_type(), site=world.north, unit=world.ward)
+    custody.item_transfer_dispatch(actor=world.coordinator, item=pump, unit=world.icu, note="Surge in ICU.")
+    pump.refresh_from_db()
+    assert (pump.state, pump.destination, pump.unit) == (State.IN_TRANSIT, world.icu, world.ward)
+    custody.item_transfer_arrive(actor=world.manager, item=pump)
+    pump.refresh_from_db()
+    assert (pump.state, pump.destination, pump.unit) == (State.READY, None, world.icu)
+    assert list(pump.locations.order_by("at", "id").values_list("event", flat=True)) == ["transfer_out", "transfer_in"]
+    assert pump.state_changes.get(target=State.READY).actor == world.manager
+
+
+def test_only_the_ends_of_a_transfer_may_record_its_arrival(world):
+    pump = af.item(af.asset_type(), site=world.north, unit=world.icu)
+    custody.item_transfer_dispatch(actor=world.coordinator, item=pump, unit=world.ward)
+    with pytest.raises(NotAllowed):
+        custody.item_transfer_arrive(actor=world.outsider.user, item=pump)
+
+
+def test_a_manager_cannot_send_equipment_to_a_unit_they_do_not_manage(world):
+    pump = af.item(af.asset_type(), site=world.north, unit=world.icu)
+    with pytest.raises(NotAllowed) as refused:
+        custody.item_transfer_dispatch(actor=world.manager, item=pump, unit=world.ed)
+    assert refused.value.field == "unit"
+
+
+def test_a_fault_on_the_way_ends_the_transfer(world):
+    from assets import maintenance
+
+    pump = af.item(af.asset_type(), site=world.north, unit=world.icu)
+    custody.item_transfer_dispatch(actor=world.coordinator, item=pump, unit=world.ward)
+    maintenance.fault_report(actor=world.coordinator, item=pump, reason="Dropped.")
+    pump.refresh_from_db()
+    assert (pump.state, pump.destination) == (State.REPAIR, None)
