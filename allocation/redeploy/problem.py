@@ -292,7 +292,9 @@ class Result:
         raise KeyError((facility, resource))
 
     def bottleneck(self) -> ShadowPrice | None:
-        """The largest shadow price (the resource and epoch that limit most)."""
+        """The largest shadow price (the resource and epoch that limit most); ``None``
+        when no resource limits at all (every price 0)."""
         if not self.shadow_prices:
             return None
-        return max(self.shadow_prices, key=lambda s: s.value)
+        top = max(self.shadow_prices, key=lambda s: s.value)
+        return top if top.value > 1e-9 else None
