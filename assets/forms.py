@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
 from roster import access
 from roster.models import Site, Staff, Unit
@@ -46,6 +47,18 @@ class CheckOutForm(forms.Form):
         if not data.get("unit") and not data.get("operator"):
             self.add_error("unit", "Choose a unit or an operator.")
         return data
+
+
+class TransferForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label="Send to")
+    note = forms.CharField(required=False, max_length=200)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.select_related("site")
+        if not access.is_network_wide(user):
+            units = units.filter(Q(pk__in=access.managed_units(user)) | Q(site__in=access.managed_sites(user)))
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
 
 
 class CheckInForm(forms.Form):

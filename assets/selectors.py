@@ -150,6 +150,14 @@ def timeline(item: Item, *, limit: int = 200) -> list[TimelineEntry]:
     return entries[:limit]
 
 
+def incoming(user: Any) -> QuerySet[Item]:
+    """Items on their way to a unit ``user`` manages (theirs to receive)."""
+    from roster import access
+
+    return (Item.objects.filter(state=State.IN_TRANSIT, destination__in=access.managed_units(user))
+            .select_related("asset_type", "site", "unit", "destination").order_by("state_changed_at"))
+
+
 def maintenance_queue(user: Any, *, status: str = WorkOrder.Status.OPEN) -> QuerySet[WorkOrder]:
     return visible_work_orders(user).filter(status=status).select_related(
         "item__asset_type", "item__site", "item__unit").order_by("due_at", "id")

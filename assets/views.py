@@ -28,6 +28,7 @@ from .forms import (
     ItemFilterForm,
     ReadingForm,
     ScanForm,
+    TransferForm,
     TransitionForm,
 )
 from .models import Item
@@ -61,8 +62,10 @@ def item_list(request: HttpRequest) -> HttpResponse:
     items = selectors.item_list(request.user, **filters)
     page = Paginator(items, ITEM_PAGE_SIZE).get_page(request.GET.get("page"))
     board = selectors.availability(request.user, today=timezone.localdate())
-    return render(request, _partial(request, "assets/item_list.html", "item-table"),
-                  {"form": form, "page": page, "board": board, "today": timezone.localdate()}, status=status)
+    return render(request, _partial(request, "assets/item_list.html", "item-table"), {
+        "form": form, "page": page, "board": board, "today": timezone.localdate(),
+        "incoming": selectors.incoming(request.user),
+    }, status=status)
 
 
 def _item_context(request: HttpRequest, item: Item) -> dict[str, Any]:
@@ -81,6 +84,7 @@ def _item_context(request: HttpRequest, item: Item) -> dict[str, Any]:
             transition_form=TransitionForm(source=item.state) if item.group != Group.RETIRED else None,
             reading_form=ReadingForm() if item.group != Group.RETIRED and ctx["limits"] else None,
             fault_form=FaultForm() if item.group in (Group.AVAILABLE, Group.IN_USE) else None,
+            transfer_form=TransferForm(user=request.user) if item.state in ("ready", "standby") else None,
         )
     return ctx
 
@@ -89,7 +93,8 @@ def _item_context(request: HttpRequest, item: Item) -> dict[str, Any]:
 @login_required
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(visible_items(request.user).select_related(
-        "asset_type__certification_type", "site", "unit", "operator", "last_seen_by", "recall"), pk=pk)
+        "asset_type__certification_type", "site", "unit", "operator", "last_seen_by", "recall", "destination"),
+        pk=pk)
     return render(request, "assets/item_detail.html", _item_context(request, item))
 
 
@@ -157,6 +162,29 @@ def item_fault(request: HttpRequest, pk: int) -> HttpResponse:
         maintenance.fault_report(actor=request.user, item=item, reason=d["reason"])
         return "Fault reported: the item is in repair with a work order."
     return _act(request, pk, FaultForm, write)
+
+
+@require_POST
+@login_required
+def item_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    def write(item: Item, d: dict[str, Any]) -> str:
+        item = custody.item_transfer_dispatch(actor=request.user, item=item, unit=d["unit"], note=d["note"])
+        return f"{item} is on its way to {d['unit']}."
+    return _act(request, pk, TransferForm, write, user=request.user)
+
+
+@require_POST
+@login_required
+def item_arrive(request: HttpRequest, pk: int) -> HttpResponse:
+    """The receiving end records an arrival (the item is not theirs to see until then)."""
+    item = get_object_or_404(visible_items(request.user) | selectors.incoming(request.user), pk=pk)
+    try:
+        item = custody.item_transfer_arrive(actor=request.user, item=item)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("assets:item-list")
+    messages.success(request, f"{item} arrived at {item.unit}.")
+    return redirect("assets:item-detail", pk=item.pk)
 
 
 def _require_manager(request: HttpRequest) -> None:

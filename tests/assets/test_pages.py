@@ -140,3 +140,17 @@ def test_the_list_page_runs_a_fixed_number_of_queries(world, kit, django_assert_
     c = _client(world.manager)
     with django_assert_max_num_queries(25):
         c.get("/assets/")
+
+
+def test_a_coordinator_sends_an_item_and_the_receiving_manager_marks_it_arrived(world, kit):
+    r = _client(world.coordinator).post(f"/assets/items/{kit['ward'].pk}/transfer/", {"unit": world.icu.pk},
+                                        follow=True)
+    assert "on its way to North ICU" in r.content.decode()
+    manager = _client(world.manager)
+    listing = manager.get("/assets/").content.decode()
+    assert 'data-testid="incoming"' in listing and "PMP-W5-1" in listing
+    r = manager.post(f"/assets/items/{kit['ward'].pk}/arrive/", follow=True)
+    assert "arrived at North ICU" in r.content.decode()
+    kit["ward"].refresh_from_db()
+    assert (kit["ward"].unit, kit["ward"].state) == (world.icu, State.READY)
+    assert _client(world.outsider.user).post(f"/assets/items/{kit['ward'].pk}/arrive/").status_code == 404
