@@ -244,9 +244,12 @@ def work_order_complete(
     if not record:
         raise DomainError("Record what was done and found.", field="record")
     with transaction.atomic():
+        # The item's row first, then the work order's, in the order every write here takes
+        # them: the scan holds the item while it inserts a work order, so taking the work
+        # order first could deadlock with it.
+        item_id = WorkOrder.objects.values_list("item_id", flat=True).get(pk=work_order.pk)
+        item = Item.objects.select_for_update(of=("self",)).select_related("asset_type", "site").get(pk=item_id)
         order = WorkOrder.objects.select_for_update(of=("self",)).get(pk=work_order.pk)
-        item = Item.objects.select_for_update(of=("self",)).select_related("asset_type", "site").get(
-            pk=order.item_id)
         if not can_act(actor, item):
             raise NotAllowed("You may not complete work on this item.", field="work_order")
         if order.status != WorkOrder.Status.OPEN:

@@ -141,15 +141,12 @@ class WorkOrderCompleteSerializer(serializers.Serializer):  # type: ignore[type-
 
 
 class RecallSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    items_pulled = serializers.SerializerMethodField()
+    items_pulled = serializers.IntegerField(read_only=True, help_text="Items the recall pulled.")
 
     class Meta:
         model = RecallCampaign
         fields = ["id", "asset_type", "reference", "reason", "opened_at", "opened_by", "items_pulled"]
         read_only_fields = ["opened_at", "opened_by", "items_pulled"]
-
-    def get_items_pulled(self, obj: RecallCampaign) -> int:
-        return obj.work_orders.count()
 
 
 class AvailabilitySerializer(serializers.Serializer):  # type: ignore[type-arg]

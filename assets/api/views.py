@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -201,13 +201,14 @@ class RecallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     coordinators and administrators open them."""
 
     serializer_class = s.RecallSerializer
-    queryset = RecallCampaign.objects.select_related("asset_type").order_by("-opened_at")
+    queryset = RecallCampaign.objects.annotate(items_pulled=Count("work_orders")).order_by("-opened_at")
     filterset_fields = ["asset_type"]
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
-        serializer.instance = maintenance.recall_open(actor=self.request.user, asset_type=data["asset_type"],
-                                                      reference=data["reference"], reason=data["reason"])
+        campaign = maintenance.recall_open(actor=self.request.user, asset_type=data["asset_type"],
+                                           reference=data["reference"], reason=data["reason"])
+        serializer.instance = self.get_queryset().get(pk=campaign.pk)
 
 
 class AvailabilityView(APIView):
