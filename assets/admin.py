@@ -8,6 +8,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from roster.audit import audit_record, snapshot
+
 from .models import (
     AssetType,
     ConditionLimit,
@@ -32,6 +34,18 @@ class AssetTypeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ["category", "movable"]
     search_fields = ["name", "code", "manufacturer", "model_number"]
     inlines = [ConditionLimitInline]
+
+    # Reference data changes are audited like every other change.
+    def save_model(self, request: HttpRequest, obj: AssetType, form: Any, change: bool) -> None:
+        before = snapshot(AssetType.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        audit_record(actor=request.user, action="asset.type.update" if change else "asset.type.create", obj=obj,
+                     before=before, after=snapshot(obj), rationale="Changed in the admin.")
+
+    def delete_model(self, request: HttpRequest, obj: AssetType) -> None:
+        audit_record(actor=request.user, action="asset.type.delete", obj=obj, before=snapshot(obj),
+                     rationale="Deleted in the admin.")
+        super().delete_model(request, obj)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]

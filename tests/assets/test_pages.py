@@ -154,3 +154,24 @@ def test_a_coordinator_sends_an_item_and_the_receiving_manager_marks_it_arrived(
     kit["ward"].refresh_from_db()
     assert (kit["ward"].unit, kit["ward"].state) == (world.icu, State.READY)
     assert _client(world.outsider.user).post(f"/assets/items/{kit['ward'].pk}/arrive/").status_code == 404
+
+
+def test_the_admin_lists_equipment_and_audits_a_changed_asset_type(world, kit):
+    from roster.models import AuditEvent
+
+    c = _client(world.admin)
+    for page in ("assettype", "item", "workorder", "recallcampaign", "locationrecord", "reading"):
+        assert c.get(f"/admin/assets/{page}/").status_code == 200, page
+    assert c.get(f"/admin/assets/item/{kit['icu'].pk}/change/").status_code == 200
+    t = kit["icu"].asset_type
+    r = c.post(f"/admin/assets/assettype/{t.pk}/change/", {
+        "code": t.code, "name": "Infusion pump (large volume)", "category": t.category, "manufacturer": "",
+        "model_number": "", "service_interval_days": 365, "service_interval_hours": 1000, "due_soon_days": 14,
+        "service_sla_hours": 72, "movable": "on",
+        "limits-TOTAL_FORMS": 1, "limits-INITIAL_FORMS": 1, "limits-MIN_NUM_FORMS": 0, "limits-MAX_NUM_FORMS": 1000,
+        "limits-0-id": t.limits.get().pk, "limits-0-asset_type": t.pk, "limits-0-measure": "battery",
+        "limits-0-unit_label": "%", "limits-0-minimum": "20", "limits-0-maximum": "100",
+    })
+    assert r.status_code == 302, r.content.decode()[:2000]
+    event = AuditEvent.objects.get(action="asset.type.update")
+    assert event.before["name"] == "Infusion pump" and event.after["name"] == "Infusion pump (large volume)"
