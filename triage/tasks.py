@@ -1,0 +1,28 @@
+"""Celery tasks: thin, JSON arguments, idempotent; the work is in ``triage.allocation``."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from .allocation import due_for_sensing, reallocate
+from .queue import REALLOCATE
+
+
+@shared_task(name=REALLOCATE, acks_late=True, soft_time_limit=60, time_limit=90)
+def reallocate_incident(incident_id: int) -> dict[str, int] | None:
+    """Lock what is due and re-solve one incident. Safe to repeat: an unchanged situation
+    changes nothing; a closed or deleted incident is left alone."""
+    done = reallocate(incident_id)
+    return None if done is None else {"locked": done.locked, "changed": done.changed}
+
+
+@shared_task(acks_late=True, soft_time_limit=50, time_limit=55)
+def sensing_scan() -> list[int]:
+    """Every minute (beat): re-allocate each open incident whose sensing interval has
+    passed or whose assignments are due to lock."""
+    done = []
+    for incident_id in due_for_sensing(timezone.now()):
+        if reallocate(incident_id) is not None:
+            done.append(incident_id)
+    return done
