@@ -16,6 +16,7 @@ urlpatterns = [
     # "token" route (DRF's plain obtain_auth_token) it replaces at the same address.
     path("api/token/", ObtainExpiringAuthToken.as_view(), name="api-token"),
     path("api/equipment/", include("assets.api.urls")),
+    path("api/incidents/", include("triage.api.urls")),
     path("api/", include("roster.api.urls")),
     path("assets/", include("assets.urls")),
     path("", include("roster.pages.urls")),

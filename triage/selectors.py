@@ -1,0 +1,71 @@
+"""What the incident board shows, read once for the page and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.utils import timezone
+
+from .models import Allocation, Ambulance, Incident, ReceivingHospital, Victim
+
+
+@dataclass(frozen=True)
+class VictimRow:
+    victim: Victim
+    allocation: Allocation | None
+    seconds_to_lock: int | None  # None when locked or unassigned
+
+
+@dataclass(frozen=True)
+class HospitalRow:
+    hospital: ReceivingHospital
+    sent: int
+    planned: int
+
+    @property
+    def left(self) -> int:
+        return max(0, self.hospital.capacity - self.sent)
+
+
+@dataclass(frozen=True)
+class BoardView:
+    incident: Incident
+    victims: list[VictimRow]
+    ambulances: list[Ambulance]
+    hospitals: list[HospitalRow]
+    counts: dict[int, int]  # victims by priority
+    now: dt.datetime
+
+
+def board(incident: Incident, *, now: dt.datetime | None = None) -> BoardView:
+    """Victims by priority with their current (or last locked) assignment and the time
+    left before it locks; ambulances; hospitals with the places left (capacity less the
+    victims already sent) and the places the current plan would take."""
+    now = now or timezone.now()
+    rows = list(
+        incident.allocations.filter(current=True).select_related("ambulance", "hospital")
+    )
+    latest_locked = {
+        a.victim_id: a
+        for a in incident.allocations.filter(locked=True).select_related("ambulance", "hospital").order_by("locked_at")
+    }
+    by_victim = {a.victim_id: a for a in rows}
+    victims = []
+    counts: dict[int, int] = {}
+    for v in incident.victims.all().order_by("status", "priority", "registered_at", "id"):
+        counts[v.priority] = counts.get(v.priority, 0) + 1
+        a = by_victim.get(v.pk) or latest_locked.get(v.pk)
+        seconds = None
+        if a is not None and not a.locked:
+            seconds = max(0, int((a.locks_at - now).total_seconds()))
+        victims.append(VictimRow(v, a, seconds))
+    sent = dict(
+        incident.allocations.filter(locked=True).values_list("hospital_id").annotate(n=Count("id"))
+    )
+    planned = dict(
+        incident.allocations.filter(current=True, locked=False).values_list("hospital_id").annotate(n=Count("id"))
+    )
+    hospitals = [HospitalRow(h, sent.get(h.pk, 0), planned.get(h.pk, 0)) for h in incident.hospitals.all()]
+    return BoardView(incident, victims, list(incident.ambulances.all()), hospitals, counts, now)
