@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -150,7 +151,6 @@ class AuditFilterForm(forms.Form):
 # --- rosters ------------------------------------------------------------------------
 
 MAX_WEEKS = 8
-MAX_TIME_LIMIT_SECONDS = 600
 
 
 class GenerateForm(forms.Form):
@@ -170,7 +170,7 @@ class GenerateForm(forms.Form):
     time_limit_seconds = forms.IntegerField(
         label="Time limit (seconds)",
         min_value=1,
-        max_value=MAX_TIME_LIMIT_SECONDS,
+        max_value=settings.SOLVER_MAX_SECONDS,
         initial=30,
         help_text="The best roster found by then is kept.",
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),

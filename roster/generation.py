@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -316,8 +318,9 @@ def solver_run_request(
         raise DomainError("The period must end on or after its start.", field="end_date")
     if (end_date - start_date).days >= 63:
         raise DomainError("A roster covers at most 9 weeks.", field="end_date")
-    if not 1 <= time_limit_seconds <= 3600:
-        raise DomainError("The time limit must be between 1 and 3600 seconds.", field="time_limit_seconds")
+    longest = settings.SOLVER_MAX_SECONDS
+    if not 1 <= time_limit_seconds <= longest:
+        raise DomainError(f"The time limit must be between 1 and {longest} seconds.", field="time_limit_seconds")
     # One generation at a time for any unit and day: a second click, or a colleague at
     # the same moment, would only race the first for the same cores and leave two drafts.
     # The site's row lock makes the check and the insert one step for every request.
@@ -332,6 +335,17 @@ def solver_run_request(
         raise Conflict(
             "A roster for this period is already being generated: wait for it, or stop it first.",
             field="start_date",
+        )
+    # One person cannot fill the worker with long searches: a few at a time each. Their
+    # login's row lock makes the count and the insert one step, whichever site.
+    get_user_model().objects.select_for_update().get(pk=actor.pk)
+    mine = SolverRun.objects.filter(
+        requested_by=actor, status__in=[SolverRun.Status.QUEUED, SolverRun.Status.RUNNING], cancel_requested=False,
+    ).count()
+    if mine >= settings.SOLVER_MAX_RUNS_PER_USER:
+        raise Conflict(
+            f"You already have {mine} roster generations queued or running; wait for one to finish or stop it.",
+            field="time_limit_seconds",
         )
     run = SolverRun.objects.create(
         site=site, unit=unit, start_date=start_date, end_date=end_date,

@@ -265,6 +265,8 @@ CELERY_TASK_ROUTES = {
 # The longest search a roster generation may ask for, and the task limits that stop a
 # worker stuck past it (writing the draft back takes a little longer than the search).
 SOLVER_MAX_SECONDS = env_int("SOLVER_MAX_SECONDS", 600)
+# Roster generations one person may have queued or running at once.
+SOLVER_MAX_RUNS_PER_USER = env_int("SOLVER_MAX_RUNS_PER_USER", 2)
 CELERY_TASK_ANNOTATIONS = {
     "roster.tasks.generate_roster": {
         "soft_time_limit": SOLVER_MAX_SECONDS + 120,

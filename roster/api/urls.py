@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework.routers import DefaultRouter
+
+from config.tokens import ObtainExpiringAuthToken
 
 from . import notifications, open_shifts, self_service, swaps, views
 
@@ -31,13 +34,25 @@ router.register("solver-runs", views.SolverRunViewSet, basename="solverrun")
 for extension in (self_service, swaps, open_shifts, notifications):
     extension.register(router)
 
+
+
+@csrf_exempt  # it changes nothing, and a refusal of the cookie would be an HTML page
+def not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
+    """Any other address under /api/ (an id that is not a number, a misspelt name): a
+    404 in JSON like the API's other answers, not the site's HTML page."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
 app_name = "api"
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
-    path("token/", obtain_auth_token, name="token"),
+    path("token/", ObtainExpiringAuthToken.as_view(), name="token"),
     *self_service.urlpatterns,
     *swaps.urlpatterns,
     *open_shifts.urlpatterns,
     *notifications.urlpatterns,
     path("", include(router.urls)),
+    # Last, and only for addresses that end in a slash: one without is first redirected
+    # to the address with one (APPEND_SLASH), as before.
+    re_path(r"^.*/$", not_found, name="not-found"),
 ]

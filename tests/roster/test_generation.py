@@ -10,6 +10,7 @@ import pytest
 from roster import generation
 from roster.assignments import check_assignment
 from roster.editing import assignment_create
+from roster.errors import Conflict, DomainError
 from roster.models import (
     Assignment,
     CoverageRequirement,
@@ -257,3 +258,25 @@ def test_leave_approved_and_people_leaving_during_the_run_are_left_out_of_its_dr
     client.force_login(world.manager)
     page = client.get(reverse("roster-run", args=[run.pk])).content.decode()
     assert 'data-testid="run-left-out"' in page and "Lee Leaver" in page
+
+
+def test_a_generation_longer_than_the_site_allows_is_refused_by_name(world, settings):
+    settings.SOLVER_MAX_SECONDS = 600
+    with pytest.raises(DomainError) as exc:
+        generation.solver_run_request(actor=world.manager, site=world.north, unit=world.icu, start_date=MON,
+                                      end_date=SUN, time_limit_seconds=3600)
+    assert exc.value.field == "time_limit_seconds" and "600" in str(exc.value)
+    assert not SolverRun.objects.exists()
+
+
+def test_one_person_cannot_queue_more_generations_than_the_cap(world, settings):
+    settings.SOLVER_MAX_RUNS_PER_USER = 2
+    week = {"start_date": MON, "end_date": SUN}
+    later = {"start_date": MON + dt.timedelta(days=7), "end_date": SUN + dt.timedelta(days=7)}
+    generation.solver_run_request(actor=world.coordinator, site=world.north, unit=world.icu, **week)
+    generation.solver_run_request(actor=world.coordinator, site=world.north, unit=world.ward, **week)
+    with pytest.raises(Conflict, match="already have 2"):
+        generation.solver_run_request(actor=world.coordinator, site=world.north, unit=world.icu, **later)
+    # Someone else's runs are not counted against them.
+    generation.solver_run_request(actor=world.manager, site=world.north, unit=world.icu, **later)
+    assert SolverRun.objects.count() == 3
