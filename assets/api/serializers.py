@@ -9,6 +9,7 @@ from typing import Any
 from rest_framework import serializers
 
 from roster.models import Site, Staff, Unit
+from roster.timeutil import validate_day
 
 from ..models import AssetType, ConditionLimit, Item, LocationRecord, RecallCampaign, WorkOrder
 from ..states import INITIAL, State, group_of
@@ -57,7 +58,7 @@ class ItemCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
     site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.all())
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
     state = serializers.ChoiceField(choices=[(s, State(s).label) for s in INITIAL], default=State.READY)
-    last_service_on = serializers.DateField(required=False)
+    last_service_on = serializers.DateField(required=False, validators=[validate_day])
 
 
 class TransitionSerializer(serializers.Serializer):  # type: ignore[type-arg]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
@@ -58,8 +59,27 @@ class AssetTypeViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         instance.delete()
 
 
+# The largest id a 64-bit database key holds.
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(filters.NumberFilter):  # type: ignore[misc]
+    """An id: a whole number a database key can hold, else a 400 naming the parameter
+    (never a database overflow)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
 class ItemFilter(filters.FilterSet):  # type: ignore[misc]
     group = filters.ChoiceFilter(choices=Group.choices, method="filter_group")
+    site = IdFilter(field_name="site_id")
+    unit = IdFilter(field_name="unit_id")
+    asset_type = IdFilter(field_name="asset_type_id")
 
     class Meta:
         model = Item
@@ -176,10 +196,19 @@ class ScanView(APIView):
         return Response(s.ItemSerializer(item).data)
 
 
+class WorkOrderFilter(filters.FilterSet):  # type: ignore[misc]
+    item = IdFilter(field_name="item_id")
+    site = IdFilter(field_name="item__site_id")
+
+    class Meta:
+        model = WorkOrder
+        fields = ["status", "kind", "item", "site"]
+
+
 class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                        viewsets.GenericViewSet):  # type: ignore[type-arg]
     serializer_class = s.WorkOrderSerializer
-    filterset_fields = ["status", "kind", "item", "item__site"]
+    filterset_class = WorkOrderFilter
     ordering_fields = ["due_at", "opened_at"]
 
     def get_queryset(self) -> QuerySet[WorkOrder]:
@@ -195,6 +224,14 @@ class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(s.WorkOrderSerializer(order).data)
 
 
+class RecallFilter(filters.FilterSet):  # type: ignore[misc]
+    asset_type = IdFilter(field_name="asset_type_id")
+
+    class Meta:
+        model = RecallCampaign
+        fields = ["asset_type"]
+
+
 class RecallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                     viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Recall campaigns: every one is listed (they concern a model, not a site); regional
@@ -202,7 +239,7 @@ class RecallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
 
     serializer_class = s.RecallSerializer
     queryset = RecallCampaign.objects.annotate(items_pulled=Count("work_orders")).order_by("-opened_at")
-    filterset_fields = ["asset_type"]
+    filterset_class = RecallFilter
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
@@ -226,7 +263,9 @@ class AvailabilityView(APIView):
             try:
                 ids[name] = [int(v) for v in raw] if raw else None
             except ValueError:
-                return Response({name: ["Give whole numbers."]}, status=status.HTTP_400_BAD_REQUEST)
+                ids[name] = [0]
+            if ids[name] and not all(1 <= i <= MAX_ID for i in ids[name] or ()):
+                return Response({name: ["Give ids: whole numbers from 1."]}, status=status.HTTP_400_BAD_REQUEST)
         rows = selectors.availability(request.user, today=timezone.localdate(), site_ids=ids["site"],
                                       asset_type_ids=ids["asset_type"])
         return Response(s.AvailabilitySerializer(rows, many=True).data)

@@ -182,3 +182,24 @@ def test_a_transfer_through_the_api_arrives_at_the_receiving_managers_unit(world
     again = manager.post(f"/api/equipment/items/{pump.pk}/arrive/")
     assert again.status_code == 409 and "state" in again.json()
     assert world.client_for(world.outsider.user).post(f"/api/equipment/items/{pump.pk}/arrive/").status_code == 404
+
+
+@pytest.mark.parametrize(("path", "param"), [
+    ("/api/equipment/items/?site=99999999999999999999", "site"),
+    ("/api/equipment/items/?unit=0", "unit"),
+    ("/api/equipment/items/?asset_type=x", "asset_type"),
+    ("/api/equipment/work-orders/?item=-1", "item"),
+    ("/api/equipment/recalls/?asset_type=99999999999999999999", "asset_type"),
+    ("/api/equipment/availability/?site=99999999999999999999", "site"),
+    ("/api/equipment/availability/?asset_type=-3", "asset_type"),
+])
+def test_an_id_no_database_key_can_hold_is_a_400_naming_the_parameter(world, path, param):
+    r = world.client_for(world.manager).get(path)
+    assert r.status_code == 400 and param in r.json()
+
+
+def test_a_service_date_outside_the_planned_days_is_a_400_naming_the_field(world, pump):
+    body = {"asset_type": pump.asset_type_id, "serial": "OLD-1", "site": world.north.pk, "unit": world.icu.pk,
+            "last_service_on": "0001-01-01"}
+    r = world.client_for(world.manager).post("/api/equipment/items/", body, format="json")
+    assert r.status_code == 400 and "last_service_on" in r.json()
