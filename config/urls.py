@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/incidents/", include("triage.api.urls")),
     path("api/", include("roster.api.urls")),
     path("assets/", include("assets.urls")),
+    path("incidents/", include("triage.urls")),
     path("", include("roster.pages.urls")),
 ]
 

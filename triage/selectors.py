@@ -17,6 +17,17 @@ class VictimRow:
     allocation: Allocation | None
     seconds_to_lock: int | None  # None when locked or unassigned
 
+    @property
+    def lock_text(self) -> str:
+        """``locks in 1:32``; ``due to lock`` once the buffer has passed (the next
+        re-allocation locks it)."""
+        if self.seconds_to_lock is None:
+            return ""
+        if self.seconds_to_lock == 0:
+            return "due to lock"
+        minutes, seconds = divmod(self.seconds_to_lock, 60)
+        return f"locks in {minutes}:{seconds:02d}"
+
 
 @dataclass(frozen=True)
 class HospitalRow:
