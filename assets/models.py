@@ -13,7 +13,7 @@ import operator
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -44,11 +44,15 @@ class AssetType(models.Model):
         help_text="The certification an operator must hold, valid on the day, to be handed one.",
     )
     movable = models.BooleanField(default=True, help_text="Can be moved between units and sites.")
-    # The maintenance plan. Empty means "no trigger of this kind".
-    service_interval_days = models.PositiveIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
-    service_interval_hours = models.PositiveIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
-    due_soon_days = models.PositiveIntegerField(default=14)
-    service_sla_hours = models.PositiveIntegerField(default=72, validators=[MinValueValidator(1)])
+    # The maintenance plan. Empty means "no trigger of this kind". Bounded so the dates
+    # computed from them stay on the calendar (ten years between services at most).
+    service_interval_days = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(3660)])
+    service_interval_hours = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(100_000)])
+    due_soon_days = models.PositiveIntegerField(default=14, validators=[MaxValueValidator(366)])
+    service_sla_hours = models.PositiveIntegerField(default=72, validators=[MinValueValidator(1),
+                                                                            MaxValueValidator(24 * 366)])
 
     class Meta:
         ordering = ["name"]

@@ -203,3 +203,9 @@ def test_a_service_date_outside_the_planned_days_is_a_400_naming_the_field(world
             "last_service_on": "0001-01-01"}
     r = world.client_for(world.manager).post("/api/equipment/items/", body, format="json")
     assert r.status_code == 400 and "last_service_on" in r.json()
+
+
+def test_a_maintenance_plan_beyond_the_calendar_is_a_400_naming_the_field(world):
+    body = {"code": "odd", "name": "Odd", "category": "other", "service_interval_days": 2_000_000_000}
+    r = world.client_for(world.admin).post("/api/equipment/types/", body, format="json")
+    assert r.status_code == 400 and "service_interval_days" in r.json()
