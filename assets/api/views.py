@@ -53,8 +53,9 @@ class AssetTypeViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
 
     def perform_destroy(self, instance: AssetType) -> None:
         self._require_admin()
-        if instance.items.exists():
-            raise serializers.ValidationError({"asset_type": ["Items of this type exist; it cannot be deleted."]})
+        if instance.items.exists() or instance.recalls.exists():
+            raise serializers.ValidationError(
+                {"asset_type": ["Items or recalls of this type exist; it cannot be deleted."]})
         audit_record(actor=self.request.user, action="asset.type.delete", obj=instance, before=snapshot(instance))
         instance.delete()
 

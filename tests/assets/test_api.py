@@ -209,3 +209,14 @@ def test_a_maintenance_plan_beyond_the_calendar_is_a_400_naming_the_field(world)
     body = {"code": "odd", "name": "Odd", "category": "other", "service_interval_days": 2_000_000_000}
     r = world.client_for(world.admin).post("/api/equipment/types/", body, format="json")
     assert r.status_code == 400 and "service_interval_days" in r.json()
+
+
+def test_a_type_with_items_or_recalls_cannot_be_deleted(world, pump):
+    admin = world.client_for(world.admin)
+    assert admin.delete(f"/api/equipment/types/{pump.asset_type_id}/").status_code == 400
+    spare = af.asset_type("spare", name="Spare")
+    admin.post("/api/equipment/recalls/", {"asset_type": spare.pk, "reference": "R-9", "reason": "x"}, format="json")
+    r = admin.delete(f"/api/equipment/types/{spare.pk}/")
+    assert r.status_code == 400 and "asset_type" in r.json()
+    unused = af.asset_type("unused", name="Unused")
+    assert admin.delete(f"/api/equipment/types/{unused.pk}/").status_code == 204
