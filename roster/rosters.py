@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from .absence import label, on_leave_in
@@ -20,9 +21,12 @@ from .errors import Conflict, DomainError, NotAllowed, Stale
 from .marketplace import post_shortfalls
 from .models import (
     Assignment,
+    AuditEvent,
     Roster,
+    Staff,
     Unit,
 )
+from .notifications import notify_staff
 from .timeutil import check_days
 
 
@@ -68,22 +72,98 @@ def roster_create(*, actor: Any, unit: Unit, start_date: dt.date, end_date: dt.d
     return roster
 
 
+Key = tuple[int, dt.date]  # (staff, day)
+
+
+def _shifts_by_key(roster: Roster) -> dict[Key, Assignment]:
+    return {(a.staff_id, a.date): a for a in roster.assignments.select_related("staff", "shift_type")}
+
+
+def _made_at(draft: Roster) -> dt.datetime:
+    # A solver's draft holds the version in force as it was when the run started.
+    starts = [t for t in draft.solver_runs.values_list("started_at", flat=True) if t is not None]
+    return min([draft.created_at, *starts])
+
+
+def would_undo(draft: Roster, current: Roster) -> list[str]:
+    """The changes made in place to ``current`` (the version in force) since ``draft``
+    was made — swaps, claimed open shifts, edits — that publishing ``draft`` would undo,
+    one line each. A change the draft already carries is not listed."""
+    touched: set[Key] = set()
+    for before, after in AuditEvent.objects.filter(
+        object_type=Assignment._meta.label, action__startswith="assignment.", at__gt=_made_at(draft),
+    ).values_list("before", "after"):
+        for picture in (before, after):
+            if picture and picture.get("roster") == current.pk:
+                touched.add((picture["staff"], dt.date.fromisoformat(picture["date"])))
+    if not touched:
+        return []
+    now, planned = _shifts_by_key(current), _shifts_by_key(draft)
+    names = {p.pk: str(p) for p in Staff.objects.filter(pk__in={staff for staff, _ in touched})}
+    lines = []
+    for staff, day in sorted(touched, key=lambda k: (k[1], names.get(k[0], ""))):
+        in_force, drafted = now.get((staff, day)), planned.get((staff, day))
+        code = in_force.shift_type.code if in_force else None
+        if code == (drafted.shift_type.code if drafted else None):
+            continue
+        lines.append(f"{names.get(staff, staff)} on {day:%a %d %b}: works {code or 'nothing'} in the version in force, "
+                     f"{drafted.shift_type.code if drafted else 'nothing'} in this draft")
+    return lines
+
+
 def stale_reason(draft: Roster, in_force: list[Roster] | None = None) -> str | None:
     """What publishing ``draft`` would undo, or None: a version published after the draft
-    was made, or shifts of the version in force changed in place since then."""
+    was made, or shifts of the version in force changed in place since then (each
+    listed, and only those the draft does not carry already)."""
     if in_force is None:
         in_force = list(Roster.objects.filter(unit=draft.unit_id, start_date=draft.start_date,
                                               status=Roster.Status.PUBLISHED))
-    # A solver's draft holds the version in force as it was when the run started.
-    starts = [t for t in draft.solver_runs.values_list("started_at", flat=True) if t is not None]
-    made = min([draft.created_at, *starts])
     for current in in_force:
         if draft.based_on_id != current.pk:
             return f"Version {current.version} was published after this draft was made: publishing this one would undo it."
-        if current.live_changed_at is not None and current.live_changed_at > made:
-            return (f"Version {current.version} has changed since this draft was made (a swap, a claimed open shift "
-                    "or an edit): publishing this one would undo those changes.")
+        if current.live_changed_at is not None and current.live_changed_at > _made_at(draft):
+            undone = would_undo(draft, current)
+            if undone:
+                shown = "; ".join(undone[:6]) + (f"; and {len(undone) - 6} more" if len(undone) > 6 else "")
+                return (f"Version {current.version} has changed since this draft was made (a swap, a claimed open "
+                        f"shift or an edit), and publishing this one would undo: {shown}.")
     return None
+
+
+def _tell_whose_shifts_changed(roster: Roster, replaced: list[Roster]) -> int:
+    """One message to each person whose shifts the newly published ``roster`` adds,
+    removes, moves or puts on a waiver, summarising their changes (inbox, and e-mail
+    after the commit). Called once, in the publishing transaction, so never twice."""
+    before: dict[Key, Assignment] = {}
+    for version in replaced:
+        before.update(_shifts_by_key(version))
+    after = _shifts_by_key(roster)
+    changes: dict[int, list[str]] = {}
+    people: dict[int, Staff] = {}
+    for key in sorted(set(before) | set(after), key=lambda k: k[1]):
+        old, new = before.get(key), after.get(key)
+        staff, day = key
+        when = f"{day:%a %d %b}"
+        if old is None and new is not None:
+            line = f"{new.shift_type.code} on {when} added"
+        elif new is None and old is not None:
+            line = f"{old.shift_type.code} on {when} removed"
+        elif old is not None and new is not None and old.shift_type_id != new.shift_type_id:
+            line = f"{when} moved from {old.shift_type.code} to {new.shift_type.code}"
+        elif old is not None and new is not None and new.waiver_id and new.waiver_id != old.waiver_id:
+            line = f"{new.shift_type.code} on {when} now over a limit, under a manager's waiver"
+        else:
+            continue
+        changes.setdefault(staff, []).append(line)
+        people[staff] = (new or old).staff  # type: ignore[union-attr]
+    period = f"{roster.start_date:%d %b} to {roster.end_date:%d %b}"
+    for staff, lines in changes.items():
+        if len(lines) > 5:
+            lines = [*lines[:5], f"and {len(lines) - 5} more"]
+        first = "Your roster" if replaced else "Your shifts"
+        notify_staff(people[staff], link=reverse("my-shifts"),
+                     text=f"{first} for {roster.unit.name}, {period}, is published: " + "; ".join(lines) + ".")
+    return len(changes)
 
 
 @transaction.atomic
@@ -135,6 +215,7 @@ def roster_publish(*, actor: Any, roster: Roster, replace_changes: bool = False)
     # What the roster leaves uncovered is offered to everyone eligible at once.
 
     post_shortfalls(actor=actor, roster=roster)
+    _tell_whose_shifts_changed(roster, in_force)
     audit_record(actor=actor, action="roster.publish", obj=roster, before=before, after=snapshot(roster),
                  rationale="published over later changes, confirmed" if replace_changes and in_force else "")
     return roster

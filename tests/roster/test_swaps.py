@@ -267,9 +267,11 @@ def test_a_solvers_draft_counts_as_made_when_its_run_started(world):
     swap = swaps.swap_offer(actor=world.nurse.user, assignment=given, recipient=world.colleague)
     swaps.swap_respond(actor=world.colleague.user, swap=swap, accept=True)
     swaps.swap_decide(actor=world.manager, swap=swap, approve=True)
-    # The run writes its draft back after the swap, from the roster it read at its start.
+    # The run writes its draft back after the swap, from the roster it read at its start:
+    # the nurse still on the shift she gave away.
     draft = roster_create(actor=world.manager, unit=world.icu, start_date=published.start_date,
                                    end_date=published.end_date)
+    Assignment.objects.filter(roster=draft, date=given.date).update(staff=world.nurse)
     assert stale_reason(draft) is None
     run.rosters.add(draft)
     assert "has changed since this draft was made" in (stale_reason(draft) or "")
