@@ -295,4 +295,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assets.tasks.maintenance_scan_task",
         "schedule": 24 * 60 * 60,
     },
+    "incident-sensing-scan": {
+        # Open mass-casualty incidents re-allocate every sensing interval (theirs, in
+        # minutes) and lock assignments whose buffer has passed: checked each minute.
+        "task": "triage.tasks.sensing_scan",
+        "schedule": 60,
+    },
 }
