@@ -178,6 +178,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Rostering and crisis staffing for hospital networks.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Separate request and response components: a field a response may leave out (a
+    # colleague's contact details) is still required in a request.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The error responses, times of day and fields only some callers get (roster.api.schema).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "roster.api.schema.postprocess"],
     # The interactive docs' scripts are served from here, not a CDN: hospital networks
     # often allow no outbound traffic.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -291,7 +291,7 @@ class AssignmentSerializer(ScopedSerializer):
 
 class RosterSerializer(ScopedSerializer):
     scoped = {"unit": access.managed_units}
-    assignment_count = serializers.IntegerField(read_only=True, required=False)
+    assignment_count = serializers.SerializerMethodField()
 
     class Meta:
         model = m.Roster
@@ -301,6 +301,13 @@ class RosterSerializer(ScopedSerializer):
         ]
         read_only_fields = ["version", "status", "based_on", "created_at", "published_at"]
         validators: list[Any] = []  # the version is the service's to number
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_assignment_count(self, obj: m.Roster) -> int:
+        # Lists count in the query (RosterViewSet); a roster just created or published
+        # is counted here, so every answer has the count.
+        counted = getattr(obj, "assignment_count", None)
+        return counted if counted is not None else obj.assignments.count()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["end_date"] < attrs["start_date"]:

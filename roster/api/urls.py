@@ -35,7 +35,6 @@ for extension in (self_service, swaps, open_shifts, notifications):
     extension.register(router)
 
 
-
 @csrf_exempt  # it changes nothing, and a refusal of the cookie would be an HTML page
 def not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
     """Any other address under /api/ (an id that is not a number, a misspelt name): a

@@ -30,7 +30,7 @@ from roster.requests import (
     preference_create,
     preference_decide,
 )
-from roster.rosters import roster_create, roster_publish
+from roster.rosters import roster_create, roster_discard, roster_publish
 
 from . import serializers as s
 
@@ -114,7 +114,7 @@ class ContractViewSet(AuditedModelViewSet):
 
 
 class ContractShiftLimitViewSet(AuditedModelViewSet):
-    queryset = m.ContractShiftLimit.objects.select_related("contract", "shift_type")
+    queryset = m.ContractShiftLimit.objects.select_related("contract", "shift_type").order_by("contract", "pk")
     serializer_class = s.ContractShiftLimitSerializer
     filterset_fields = ["contract", "shift_type"]
 
@@ -192,7 +192,7 @@ class FatigueRulesViewSet(AuditedModelViewSet):
         user = self.request.user
         return m.FatigueRules.objects.filter(
             Q(site__in=access.visible_sites(user), unit__isnull=True) | Q(unit__in=access.visible_units(user))
-        ).select_related("site", "unit")
+        ).select_related("site", "unit").order_by("pk")
 
 
 class UnitScopedViewSet(AuditedModelViewSet):
@@ -201,7 +201,8 @@ class UnitScopedViewSet(AuditedModelViewSet):
     def get_queryset(self) -> QuerySet[Any]:
         model: Any = self.get_serializer_class().Meta.model  # type: ignore[attr-defined]
         rows: QuerySet[Any] = model.objects.filter(unit__in=access.visible_units(self.request.user))
-        return rows.select_related("unit")
+        # Pages of a list need a fixed order: the model's, or else the order of creation.
+        return rows.select_related("unit") if rows.ordered else rows.select_related("unit").order_by("pk")
 
 
 class RatioRuleViewSet(UnitScopedViewSet):
@@ -368,6 +369,14 @@ class RosterViewSet(
             actor=request.user, roster=self.get_object(), replace_changes=body.validated_data["replace_changes"]
         )
         return Response(s.RosterSerializer(roster, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def discard(self, request: Request, pk: str | None = None) -> Response:
+        """Delete a draft version and its shifts for good (the unit's managers only). A
+        published or archived version is a 409: it is in force, or the record of what was."""
+        roster_discard(actor=request.user, roster=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class AssignmentFilter(filters.FilterSet):  # type: ignore[misc]
