@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from .. import absence, access, analysis, export, generation, selectors
+from .. import absence, access, analysis, audit_text, export, generation, selectors
 from .. import rosters as versions
 from ..assignments import waiver_record
 from ..editing import assignment_set
@@ -186,7 +186,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     events = selectors.audit_list(request.user)
     events = form.filter(events) if valid else events.none()
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(event, selectors.audit_changes(event)) for event in page]
+    names = audit_text.Names(page)
+    rows = [(event, selectors.audit_changes(event), audit_text.describe(event, names)) for event in page]
     return render(
         request,
         _partial(request, "roster/audit_list.html", "audit-table"),

@@ -18,7 +18,7 @@ def login(client, world, who):
 
 
 def actions(response) -> set[str]:
-    return {event.action for event, _ in response.context["rows"]}
+    return {event.action for event, _, _ in response.context["rows"]}
 
 
 @pytest.fixture
@@ -63,34 +63,34 @@ def test_managers_and_coordinators_see_their_own_scope(client, world, events, wh
 def test_a_unit_manager_sees_only_their_units_events(client, world, events):
     login(client, world, "manager")
     rows = client.get(reverse("audit-list")).context["rows"]
-    assert [(e.unit, e.object_type) for e, _ in rows] == [(world.icu, "roster.Leave")]
+    assert [(e.unit, e.object_type) for e, _, _ in rows] == [(world.icu, "roster.Leave")]
 
 
 def test_a_site_coordinator_sees_unit_and_site_events_of_their_site_only(client, world, events):
     login(client, world, "coordinator")
     rows = client.get(reverse("audit-list")).context["rows"]
-    assert {e.site for e, _ in rows} == {world.north}
-    assert {e.object_type for e, _ in rows} == {"roster.Leave", "roster.Unit", "roster.ShiftType"}
+    assert {e.site for e, _, _ in rows} == {world.north}
+    assert {e.object_type for e, _, _ in rows} == {"roster.Leave", "roster.Unit", "roster.ShiftType"}
 
 
 def test_a_regional_coordinator_sees_every_site_but_not_network_reference_data(client, world, events):
     login(client, world, "regional")
     rows = client.get(reverse("audit-list")).context["rows"]
     assert len(rows) == 4
-    assert "roster.Skill" not in {e.object_type for e, _ in rows}
+    assert "roster.Skill" not in {e.object_type for e, _, _ in rows}
 
 
 def test_the_administrator_sees_everything(client, world, events):
     login(client, world, "admin")
     rows = client.get(reverse("audit-list")).context["rows"]
     assert len(rows) == 5
-    assert "roster.Skill" in {e.object_type for e, _ in rows}
+    assert "roster.Skill" in {e.object_type for e, _, _ in rows}
 
 
 def test_an_update_shows_what_changed(client, world, events):
     login(client, world, "coordinator")
     response = client.get(reverse("audit-list"), {"action": "update"})
-    ((_event, changes),) = response.context["rows"]
+    ((_event, changes, _sentence),) = response.context["rows"]
     assert changes == [("beds", 28, 30)]
     assert "<td class=\"mono\">beds</td><td>28</td><td>30</td>" in response.content.decode()
 
@@ -124,3 +124,19 @@ def test_the_audit_log_costs_a_fixed_number_of_queries(client, world, django_ass
     with django_assert_max_num_queries(9):
         response = client.get(reverse("audit-list"))
     assert len(response.context["rows"]) == 50
+
+
+def test_each_event_reads_as_a_sentence_linking_to_what_it_concerns(client, world):
+    from roster.editing import assignment_create
+    from roster.models import Roster
+
+    roster = Roster.objects.create(unit=world.icu, start_date=dt.date(2026, 6, 1), end_date=dt.date(2026, 6, 28))
+    assignment_create(actor=world.manager, roster=roster, staff=world.nurse, shift_type=world.night,
+                      day=dt.date(2026, 6, 2))
+    leave_request(actor=world.nurse.user, staff=world.nurse, kind=Leave.Kind.ANNUAL,
+                  start_date=dt.date(2026, 6, 8), end_date=dt.date(2026, 6, 9))
+    login(client, world, "manager")
+    html = client.get(reverse("audit-list")).content.decode()
+    assert f'<a href="{reverse("roster-detail", args=[roster.pk])}">Put Nia Nurse on N on Tue 02 Jun 2026 in North ICU</a>' in html
+    assert "Asked for leave for Nia Nurse, Mon 08 Jun 2026 to Tue 09 Jun 2026" in html
+    assert "roster.Assignment #" not in html  # no database talk
