@@ -104,8 +104,12 @@ def visible_assignments(user: Any) -> QuerySet[Assignment]:
 
 
 def visible_runs(user: Any) -> QuerySet[SolverRun]:
-    """A unit's runs for its managers; a whole site's runs for the site's coordinators."""
-    scope = Q(unit__in=managed_units(user)) | Q(unit__isnull=True, site__in=managed_sites(user))
+    """A unit's runs for its managers; a whole site's runs for the site's coordinators,
+    and for the managers of any unit on that site, since such a run made their unit's
+    draft too. The run page shows the drafts of units a viewer may not see by name only."""
+    scope = Q(unit__in=managed_units(user)) | Q(
+        unit__isnull=True, site__in=Site.objects.filter(Q(pk__in=managed_sites(user)) | Q(units__in=managed_units(user)))
+    )
     return SolverRun.objects.filter(scope)
 
 

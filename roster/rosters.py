@@ -219,3 +219,29 @@ def roster_publish(*, actor: Any, roster: Roster, replace_changes: bool = False)
     audit_record(actor=actor, action="roster.publish", obj=roster, before=before, after=snapshot(roster),
                  rationale="published over later changes, confirmed" if replace_changes and in_force else "")
     return roster
+
+
+@transaction.atomic
+def roster_discard(*, actor: Any, roster: Roster) -> dict[str, Any]:
+    """Delete a draft version and its shifts, for good. Only a manager of the unit may,
+    and only a draft: a published version is in force and an archived one is the record
+    of what was.
+
+    The solver runs that produced it keep their report (figures, shortfalls); only their
+    link to this draft goes, and the audit row names them, so a run's page can say its
+    draft was discarded rather than that none was made. Returns the audit snapshot.
+    """
+    if not can_manage_unit(actor, roster.unit_id):
+        raise NotAllowed("You may not discard this roster.", field="roster")
+    # The row lock settles a race with a publish of this same draft: whichever comes
+    # second sees the other's result.
+    roster = Roster.objects.select_for_update().select_related("unit").get(pk=roster.pk)
+    if roster.status != Roster.Status.DRAFT:
+        raise Conflict(f"Only a draft can be discarded; this version is {roster.status}.", field="status")
+    before = snapshot(roster)
+    before["solver_runs"] = sorted(roster.solver_runs.values_list("pk", flat=True))
+    before["shifts"] = roster.assignments.count()
+    audit_record(actor=actor, action="roster.discard", obj=roster, before=before,
+                 rationale=f"Draft version {roster.version} discarded with its {before['shifts']} shifts")
+    roster.delete()
+    return before

@@ -33,6 +33,7 @@ urlpatterns += [
     path("rosters/<int:pk>/export.csv", views.roster_export, name="roster-export"),
     path("rosters/<int:pk>/publish/", views.roster_publish, name="roster-publish"),
     path("rosters/<int:pk>/new-version/", views.roster_new_version, name="roster-new-version"),
+    path("rosters/<int:pk>/discard/", views.roster_discard, name="roster-discard"),
 ]
 
 # Staff self-service: my shifts and requests, swaps, open shifts, the inbox.

@@ -32,7 +32,7 @@ from ..forms import (
     RecordLeaveForm,
     StaffFilterForm,
 )
-from ..models import Roster, ShiftType, SolverRun
+from ..models import AuditEvent, Roster, ShiftType, SolverRun
 from ..requests import leave_record
 from ..rosters import roster_create, stale_reason
 
@@ -304,14 +304,69 @@ def roster_list(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _run_context(run: SolverRun) -> dict[str, Any]:
+def _per_fte(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def _fairness(kpis: dict[str, Any]) -> list[str]:
+    """The run's fairness figures as a manager says them: how far apart the most and the
+    least loaded full-timers are (nights and weekends per full-time equivalent, so a
+    half-timer's two nights count as four)."""
+    words = []
+    for key, what in (("nights_spread", "nights"), ("weekends_spread", "weekends worked")):
+        spread = kpis.get(key)
+        if spread is None:
+            continue
+        if spread == 0:
+            words.append(f"{what.capitalize()} shared evenly")
+        else:
+            words.append(f"{what.capitalize()} spread within {_per_fte(spread)} per full-timer")
+    hours = kpis.get("hours_spread")
+    if hours is not None:
+        words.append("Everyone equally close to their contracted hours" if hours == 0
+                     else f"Hours against contract within {_per_fte(hours)} h of one another")
+    return words
+
+
+def _run_status(run: SolverRun, *, kept: bool) -> str:
+    if run.status == SolverRun.Status.QUEUED:
+        return "Stopping…" if run.cancel_requested else "Waiting to start"
+    if run.status == SolverRun.Status.RUNNING:
+        return "Stopping, keeping the best roster so far…" if run.cancel_requested else "Generating…"
+    if run.status == SolverRun.Status.CANCELLED:
+        return "Stopped, best roster kept" if kept else "Stopped before any roster was found"
+    if run.status == SolverRun.Status.FAILED:
+        return "No roster made"
+    return "Finished"
+
+
+def _run_context(run: SolverRun, user: Any) -> dict[str, Any]:
+    """The run page in a manager's words: shifts short by day and role, requests
+    honoured, fairness. The drafts of units the viewer may not see (a coordinator's
+    site-wide run, seen by one unit's manager) are named but not linked."""
     rosters = list(run.rosters.select_related("unit").order_by("unit__name")) if run.finished else []
+    visible = set(analysis.visible_rosters(user).filter(pk__in=[r.pk for r in rosters]).values_list("pk", flat=True))
+    shortfalls = analysis.run_shortfalls(
+        run, [r for r in rosters if r.pk in visible], grid_url=lambda pk: reverse("roster-detail", args=[pk])
+    ) if run.finished else []
+    discarded = list(
+        AuditEvent.objects.filter(action="roster.discard", before__solver_runs__contains=[run.pk])
+        .values_list("before", flat=True)
+    ) if run.finished else []
+    kpis = (run.result or {}).get("kpis") or {}
     return {
         "run": run,
-        "rosters": rosters,
-        "shortfalls": analysis.run_shortfalls(run, rosters, grid_url=lambda pk: reverse("roster-detail", args=[pk]))
-        if run.finished
-        else [],
+        "rosters": [(r, r.pk in visible) for r in rosters],
+        "discarded": discarded,
+        "status_text": _run_status(run, kept=bool(rosters or discarded)),
+        "can_stop": not run.finished and (
+            access.can_manage_unit(user, run.unit_id) if run.unit_id
+            else access.managed_sites(user).filter(pk=run.site_id).exists()
+        ),
+        "shortfalls": shortfalls,
+        "short_total": sum(s.missing for s in shortfalls),
+        "kpis": kpis,
+        "fairness": _fairness(kpis),
         "progress_pct": min(100, round(100 * run.elapsed_seconds / run.time_limit_seconds))
         if run.time_limit_seconds
         else 0,
@@ -325,7 +380,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A generation's live progress (htmx polls the status partial every second until
     the run is finished), then its result: the draft rosters, KPIs and shortfalls."""
     run = get_object_or_404(analysis.visible_runs(request.user), pk=pk)
-    return render(request, _partial(request, "roster/roster_run.html", "run-status"), _run_context(run))
+    return render(request, _partial(request, "roster/roster_run.html", "run-status"), _run_context(run, request.user))
 
 
 @require_POST
@@ -338,8 +393,9 @@ def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(exc.message) from exc
     if getattr(request, "htmx", False):
         run = analysis.visible_runs(request.user).get(pk=run.pk)
-        return render(request, "roster/roster_run.html#run-status", _run_context(run))
-    messages.info(request, "Cancelling: the best roster found so far is kept." if not run.finished else "Cancelled.")
+        return render(request, "roster/roster_run.html#run-status", _run_context(run, request.user))
+    messages.info(request, "Stopping: the best roster found so far is kept." if not run.finished
+                  else "Stopped, best roster kept.")
     return redirect("roster-run", pk=run.pk)
 
 
@@ -518,3 +574,19 @@ def roster_new_version(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(exc.message) from exc
     messages.success(request, f"Draft version {draft.version} copied from the published version.")
     return redirect("roster-detail", pk=draft.pk)
+
+
+@require_POST
+@login_required
+def roster_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Throw a draft away, for good (the page asks first). Back to the unit's versions."""
+    roster = get_object_or_404(analysis.visible_rosters(request.user), pk=pk)
+    try:
+        gone = versions.roster_discard(actor=request.user, roster=roster)
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("roster-detail", pk=roster.pk)
+    messages.success(request, f"Draft version {gone['version']} discarded.")
+    return redirect("roster-list", pk=roster.unit_id)
