@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/token/", ObtainExpiringAuthToken.as_view(), name="api-token"),
     path("api/equipment/", include("assets.api.urls")),
     path("api/incidents/", include("triage.api.urls")),
+    path("api/census/", include("allocation.api.urls")),
     path("api/", include("roster.api.urls")),
     path("assets/", include("assets.urls")),
     path("incidents/", include("triage.urls")),
