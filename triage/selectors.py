@@ -56,7 +56,7 @@ def board(incident: Incident, *, now: dt.datetime | None = None) -> BoardView:
     victims already sent) and the places the current plan would take."""
     now = now or timezone.now()
     rows = list(
-        incident.allocations.filter(current=True).select_related("ambulance", "hospital")
+        incident.allocations.filter(current=True).select_related("ambulance", "hospital", "chosen_by")
     )
     latest_locked = {
         a.victim_id: a

@@ -117,3 +117,24 @@ def test_coordinators_see_incidents_in_the_navigation_and_staff_do_not(client, w
     assert b'href="/incidents/"' in _client(client, world.coordinator).get("/").content
     client.logout()
     assert b'href="/incidents/"' not in _client(client, world.nurse.user).get("/").content
+
+
+def test_the_board_costs_the_same_queries_for_two_victims_or_eight(client, world, scene):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = _client(client, world.coordinator)
+    url = f"/incidents/{scene.incident.pk}/"
+
+    def queries() -> int:
+        alloc.reallocate(scene.incident.pk)
+        with CaptureQueriesContext(connection) as captured:
+            assert c.get(url, HTTP_HX_REQUEST="true").status_code == 200
+        return len(captured)
+
+    for n in range(2):
+        ops.victim_register(actor=world.nurse.user, incident=scene.incident, tag=f"a{n}", answers=RED)
+    few = queries()
+    for n in range(6):
+        ops.victim_register(actor=world.nurse.user, incident=scene.incident, tag=f"b{n}", answers=YELLOW)
+    assert queries() == few
