@@ -15,6 +15,8 @@ from django.db import transaction
 from config.celery import app
 
 RECOMPUTE_UNIT_HOURS = "allocation.tasks.recompute_unit_hours"
+# Run by beat every hour (the schedule is in the settings).
+RECORD_CURRENT_HOURS = "allocation.tasks.record_current_hours"
 
 
 def recompute_after_commit(unit_id: int, since: dt.datetime) -> None:

@@ -13,6 +13,7 @@ from allocation.census import census_events_record
 from allocation.clock import ClockIn, clock_events_record
 from allocation.models import UnitHour
 from allocation.staffing import site_statuses, staffed_beds, unit_hours_record, unit_statuses
+from allocation.tasks import record_current_hours
 from allocation.zones import Zone
 from roster.errors import DomainError
 from roster.models import Leave, RatioRule, SkillMixRule, Staff, Unit
@@ -179,3 +180,9 @@ def test_the_hourly_series_is_written_and_a_late_event_rewrites_the_hours_after_
 
 def test_recomputing_a_unit_that_is_gone_writes_nothing():
     assert unit_hours_record(unit_id=10**9, since=T) == 0
+
+
+def test_the_hourly_beat_task_writes_every_units_last_and_current_hour(world):
+    assert record_current_hours() == 6  # three units, two hours each
+    assert record_current_hours() == 6
+    assert UnitHour.objects.count() == 6
