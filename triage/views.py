@@ -228,7 +228,10 @@ def _triage_step(request: HttpRequest, incident: Incident, victim: Victim | None
     ctx: dict[str, Any] = {"incident": incident, "victim": victim, "tag": tag, "age_band": age_band,
                            "age_bands": Victim.AgeBand.choices, "raw": {}, "question": None, "result": None,
                            "error": None}
-    if request.method == "POST" and request.POST.get("restart") is None:
+    if request.method == "POST" and victim is None and incident.victims.filter(tag=tag).exists():
+        # Said at the first answer, not after the last one (the write function refuses it too).
+        ctx["error"] = f"Tag {tag} is already registered at this incident."
+    elif request.method == "POST":
         raw = _answers_from(request)
         answers = parse(raw)
         try:

@@ -138,3 +138,19 @@ def test_the_board_costs_the_same_queries_for_two_victims_or_eight(client, world
     for n in range(6):
         ops.victim_register(actor=world.nurse.user, incident=scene.incident, tag=f"b{n}", answers=YELLOW)
     assert queries() == few
+
+
+def test_a_tag_already_registered_is_named_at_the_first_answer(client, world, scene):
+    ops.victim_register(actor=world.nurse.user, incident=scene.incident, tag="77", answers={"walks": True})
+    response = _client(client, world.nurse.user).post(
+        f"/incidents/{scene.incident.pk}/register/", {"tag": "77", "age_band": "adult", "answer": "walks=false"})
+    assert response.status_code == 400
+    assert b"Tag 77 is already registered" in response.content and b"Can they walk?" in response.content
+
+
+def test_a_bad_answer_on_the_page_is_named_and_the_flow_starts_again(client, world, scene):
+    response = _client(client, world.nurse.user).post(
+        f"/incidents/{scene.incident.pk}/register/",
+        {"tag": "5", "age_band": "adult", "a_walks": "false", "a_breathing": "true", "answer": "respiratory_rate=lots"})
+    assert response.status_code == 400 and b"Breaths per minute" in response.content
+    assert not Victim.objects.exists()
