@@ -66,6 +66,25 @@ def _unit_field(units: QuerySet[Unit]) -> UnitChoiceField:
     )
 
 
+class QueueFilterForm(forms.Form):
+    """The request queue narrowed to a unit and the days requests fall on."""
+
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, empty_label="All units")
+    date_from = forms.DateField(label="From", required=False, validators=[validate_day], widget=date_input())
+    date_to = forms.DateField(label="To", required=False, validators=[validate_day], widget=date_input())
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = _unit_field(units)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        lo, hi = data.get("date_from"), data.get("date_to")
+        if lo and hi and hi < lo:
+            self.add_error("date_to", "The last day comes on or after the first.")
+        return data
+
+
 class StaffFilterForm(forms.Form):
     q = forms.CharField(
         label="Name",

@@ -189,6 +189,9 @@ class Contract(models.Model):
     max_consecutive_days = models.PositiveIntegerField(default=5)
     min_consecutive_days_off = models.PositiveIntegerField(default=1)
     max_weekends = models.PositiveIntegerField(default=2)
+    annual_leave_days = models.PositiveIntegerField(
+        default=28, validators=[MaxValueValidator(366)], help_text="Days of annual leave a year."
+    )
     unavailable_weekdays = models.JSONField(
         default=list, blank=True, help_text="ISO weekdays (1 = Monday) that cannot be worked."
     )
@@ -528,6 +531,11 @@ class Leave(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="leave_ends_after_start"),
         ]
+
+    @property
+    def days(self) -> int:
+        """Calendar days the leave covers, first and last included."""
+        return (self.end_date - self.start_date).days + 1
 
     def __str__(self) -> str:
         return f"{self.staff} {self.kind} {self.start_date}–{self.end_date}"

@@ -68,6 +68,9 @@ def leave_decide(*, actor: Any, leave: Leave, approve: bool, note: str = "") -> 
     if not can_manage_unit(actor, leave.staff.home_unit_id):
         raise NotAllowed("Only a manager of this person's unit may decide on leave.", field="leave")
     refuse_own(actor, leave.staff, what="leave", field="leave")
+    if not approve and not note.strip():
+        # The person is told: a refusal without a reason is no answer.
+        raise DomainError("Say why the leave is declined: the person is told.", field="note")
     # The lock every change to a person's shifts takes: no swap or claim slips in between.
     Staff.objects.select_for_update().get(pk=leave.staff_id)
     leave = Leave.objects.select_for_update(of=("self",)).select_related("staff").get(pk=leave.pk)

@@ -17,10 +17,10 @@ from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from .. import absence, access, calendar_feed, my_shifts
+from .. import absence, access, calendar_feed, my_shifts, selectors
 from .. import requests as staff_requests
 from ..errors import DomainError, NotAllowed
-from ..forms import LeaveForm, date_input, posted_choice
+from ..forms import LeaveForm, QueueFilterForm, date_input, posted_choice
 from ..models import Leave, Preference, ShiftType, Staff
 from ..requests import leave_decide, leave_request, preference_create, preference_decide
 from ..timeutil import EARLIEST_DAY, LATEST_DAY, validate_day
@@ -175,24 +175,39 @@ def leave_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    """Pending leave and preferences of the units the user manages."""
+    """Pending leave and preferences of the units the user manages, narrowed to a unit
+    and dates; each leave request with the person's annual leave left that year."""
     units = access.managed_units(request.user)
     if not units.exists():
         raise PermissionDenied("The queue is for managers.")
+    form = QueueFilterForm(request.GET or None, units=units)
+    valid = form.is_valid() if form.is_bound else True
+    chosen = form.cleaned_data if form.is_bound and valid else {}
     leave = (Leave.objects.filter(staff__home_unit__in=units, status=Leave.Status.REQUESTED)
-             .select_related("staff__home_unit").order_by("start_date", "pk"))
+             .select_related("staff__home_unit", "staff__contract").order_by("start_date", "pk"))
     preferences = (Preference.objects.filter(staff__home_unit__in=units, status=Preference.Status.REQUESTED,
                                              date__gte=timezone.localdate())
                    .select_related("staff__home_unit", "shift_type").order_by("date", "pk"))
+    if chosen.get("unit"):
+        leave = leave.filter(staff__home_unit=chosen["unit"])
+        preferences = preferences.filter(staff__home_unit=chosen["unit"])
+    if chosen.get("date_from"):
+        leave = leave.filter(end_date__gte=chosen["date_from"])
+        preferences = preferences.filter(date__gte=chosen["date_from"])
+    if chosen.get("date_to"):
+        leave = leave.filter(start_date__lte=chosen["date_to"])
+        preferences = preferences.filter(date__lte=chosen["date_to"])
     # A coordinator of a whole network may have thousands waiting: a page of each at once.
     leave_page = Paginator(leave, QUEUE_PAGE_SIZE).get_page(request.GET.get("leave_page"))
     # What approving each would take off the rosters, shown before the decision.
     clashes = absence.clashes_of(list(leave_page))
+    balances = selectors.leave_balances(list(leave_page))
     return render(request, "roster/self/queue.html", {
+        "form": form,
         "leave": leave_page,
-        "leave_rows": [(row, clashes[row.pk]) for row in leave_page],
+        "leave_rows": [(row, clashes[row.pk], balances[row.pk]) for row in leave_page],
         "preferences": Paginator(preferences, QUEUE_PAGE_SIZE).get_page(request.GET.get("preference_page")),
-    })
+    }, status=200 if valid else 400)
 
 
 QUEUE_PAGE_SIZE = 50
@@ -227,8 +242,40 @@ def decide(request: HttpRequest, what: str, pk: int) -> HttpResponse:
     return redirect("request-queue")
 
 
+@require_POST
+@login_required
+def decide_many(request: HttpRequest, what: str) -> HttpResponse:
+    """One decision for every request ticked in the queue, each in its own transaction:
+    one that cannot be decided (already decided, your own) is named and the rest go on."""
+    if what not in ("leave", "preference"):
+        raise Http404("Only leave and preferences are decided here.")
+    approve = posted_choice(request.POST, "decision", "approve", "decline")
+    picked = [int(pk) for pk in request.POST.getlist("pick") if pk.isdigit()][:QUEUE_PAGE_SIZE]
+    if approve is None or not picked:
+        messages.error(request, "Tick the requests, then choose Approve or Decline.")
+        return redirect("request-queue")
+    note = request.POST.get("note", "")[:500]
+    model = Leave if what == "leave" else Preference
+    done, refused = 0, []
+    for row in model.objects.filter(access.own_or_managed(request.user), pk__in=picked).select_related("staff"):
+        try:
+            if isinstance(row, Leave):
+                leave_decide(actor=request.user, leave=row, approve=approve, note=note)
+            else:
+                preference_decide(actor=request.user, preference=row, approve=approve, note=note)
+            done += 1
+        except DomainError as exc:
+            refused.append(f"{row.staff}: {exc.message}")
+    if done:
+        messages.success(request, f"{'Approved' if approve else 'Declined'}: {done} request{'s' if done != 1 else ''}.")
+    for reason in refused[:5]:
+        messages.error(request, reason)
+    return redirect("request-queue")
+
+
 urlpatterns += [
     path("me/requests/", my_requests, name="my-requests"),
+    path("requests/<str:what>/decide/", decide_many, name="request-decide-many"),
     path("me/requests/leave/<int:pk>/cancel/", leave_cancel, name="leave-cancel"),
     path("requests/", queue, name="request-queue"),
     path("requests/<str:what>/<int:pk>/decide/", decide, name="request-decide"),

@@ -103,7 +103,7 @@ def test_declining_leave_takes_nothing_off(world):
     roster = in_force(world, (world.nurse, 2, world.day))
     day = roster.start_date + dt.timedelta(days=2)
     leave = request_leave(world, day, day)
-    _, released = leave_decide(actor=world.manager, leave=leave, approve=False)
+    _, released = leave_decide(actor=world.manager, leave=leave, approve=False, note="The ward is short that week")
     assert released.summary() == ""
     assert Assignment.objects.filter(staff=world.nurse, date=day, live=True).exists()
     assert "was declined" in Notification.objects.exclude(text__contains="is published").get(

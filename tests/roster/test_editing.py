@@ -177,7 +177,7 @@ def test_a_nurse_cannot_file_leave_for_a_colleague(world):
 
 def test_leave_is_decided_once(world):
     leave = leave_request(actor=world.nurse.user, staff=world.nurse, kind="annual", start_date=MON, end_date=MON)
-    leave_decide(actor=world.manager, leave=leave, approve=False)
+    leave_decide(actor=world.manager, leave=leave, approve=False, note="Short that week")
     with pytest.raises(Conflict):
         leave_decide(actor=world.manager, leave=leave, approve=True)
     assert Leave.objects.get().status == Leave.Status.DECLINED

@@ -165,3 +165,62 @@ def test_approving_ones_own_leave_through_the_api_is_a_403(world, manager_on_sta
                                                     format="json")
     assert response.status_code == 403, response.content
     assert "of your own" in response.json()["leave"][0]
+
+
+def test_declining_leave_without_a_reason_is_refused_and_with_one_the_person_is_told_it(client, world):
+    leave = leave_request(actor=world.nurse.user, staff=world.nurse, kind="annual", start_date=DAY, end_date=DAY)
+    client.force_login(world.manager)
+    page = client.post(reverse("request-decide", args=["leave", leave.pk]), {"decision": "decline"},
+                       follow=True).content.decode()
+    assert "Say why the leave is declined" in page
+    leave.refresh_from_db()
+    assert leave.status == Leave.Status.REQUESTED
+    client.post(reverse("request-decide", args=["leave", leave.pk]),
+                {"decision": "decline", "note": "Two colleagues are already off that day."})
+    leave.refresh_from_db()
+    assert leave.status == Leave.Status.DECLINED
+    told = Notification.objects.get(recipient=world.nurse.user, text__contains="declined")
+    assert "Two colleagues are already off that day." in told.text
+
+
+def test_the_queue_narrows_to_a_unit_and_dates(client, world):
+    ward_nurse = f.StaffFactory(home_unit=world.ward, first_name="Wanda", last_name="Ward")
+    leave_request(actor=world.nurse.user, staff=world.nurse, kind="annual", start_date=DAY, end_date=DAY)
+    leave_request(actor=world.coordinator, staff=ward_nurse, kind="annual", start_date=DAY + dt.timedelta(days=30),
+                  end_date=DAY + dt.timedelta(days=31))
+    client.force_login(world.coordinator)
+    everyone = client.get(reverse("request-queue")).content.decode()
+    assert "Nia Nurse" in everyone and "Wanda Ward" in everyone
+    ward = client.get(reverse("request-queue"), {"unit": world.ward.pk}).content.decode()
+    assert "Wanda Ward" in ward and "Nia Nurse" not in ward
+    early = client.get(reverse("request-queue"), {"date_to": (DAY + dt.timedelta(days=5)).isoformat()})
+    assert "Nia Nurse" in early.content.decode() and "Wanda Ward" not in early.content.decode()
+    bad = client.get(reverse("request-queue"), {"date_from": "2026-05-01", "date_to": "2026-04-01"})
+    assert bad.status_code == 400 and "on or after the first" in bad.content.decode()
+
+
+def test_a_manager_decides_many_requests_at_once_and_one_that_cannot_be_is_named(client, world, manager_on_staff):
+    first = leave_request(actor=world.nurse.user, staff=world.nurse, kind="annual", start_date=DAY, end_date=DAY)
+    second = leave_request(actor=world.colleague.user, staff=world.colleague, kind="annual",
+                           start_date=DAY + dt.timedelta(days=7), end_date=DAY + dt.timedelta(days=7))
+    own = leave_request(actor=world.manager, staff=manager_on_staff, kind="annual",
+                        start_date=DAY + dt.timedelta(days=14), end_date=DAY + dt.timedelta(days=14))
+    client.force_login(world.manager)
+    page = client.post(reverse("request-decide-many", args=["leave"]),
+                       {"decision": "approve", "pick": [first.pk, second.pk, own.pk]}, follow=True).content.decode()
+    assert "Approved: 2 requests." in page and "of your own" in page
+    statuses = dict(Leave.objects.values_list("pk", "status"))
+    assert statuses == {first.pk: "approved", second.pk: "approved", own.pk: "requested"}
+
+
+def test_each_leave_request_shows_the_annual_leave_left_that_year(client, world):
+    world.nurse.contract = f.ContractFactory(name="Full time", annual_leave_days=28)
+    world.nurse.save()
+    taken = leave_request(actor=world.nurse.user, staff=world.nurse, kind="annual", start_date=dt.date(2026, 1, 5),
+                          end_date=dt.date(2026, 1, 9))
+    leave_decide(actor=world.coordinator, leave=taken, approve=True)
+    leave_request(actor=world.nurse.user, staff=world.nurse, kind="annual", start_date=DAY,
+                  end_date=DAY + dt.timedelta(days=2))
+    client.force_login(world.manager)
+    page = client.get(reverse("request-queue")).content.decode()
+    assert "23 of 28 days of annual leave left in 2026 (this request: 3 days)" in page
