@@ -14,6 +14,7 @@ from .notifications import unread_count
 # (label, url name, levels that see it)
 _ALL = {level.value for level in Level}
 _MANAGERS = _ALL - {Level.STAFF.value}
+_COORDINATORS = {Level.SITE_COORDINATOR.value, Level.REGIONAL_COORDINATOR.value, Level.ADMINISTRATOR.value}
 NAVIGATION: list[tuple[str, str, set[str]]] = [
     ("Home", "home", _ALL),
     ("Units", "unit-list", _ALL),
@@ -23,6 +24,8 @@ NAVIGATION: list[tuple[str, str, set[str]]] = [
     ("Rosters", "roster-index", _ALL),
     ("Swaps", "swaps", _ALL),
     ("Open shifts", "open-shift-list", _ALL),
+    ("Equipment", "assets:item-list", _ALL),
+    ("Incidents", "triage:incident-list", _COORDINATORS),
     ("Requests", "request-queue", _MANAGERS),
     ("Certifications", "certification-list", _MANAGERS),
     ("Audit log", "audit-list", _MANAGERS),

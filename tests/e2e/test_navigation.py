@@ -15,8 +15,10 @@ from tests.conftest import login
 
 pytestmark = pytest.mark.e2e
 
-EVERYONE = ["Home", "Units", "Staff", "My shifts", "My requests", "Rosters", "Swaps", "Open shifts", "API"]
-MANAGERS = ["Home", "Units", "Staff", "Rosters", "Swaps", "Open shifts", "Requests", "Certifications", "Audit log", "API"]
+EVERYONE = ["Home", "Units", "Staff", "My shifts", "My requests", "Rosters", "Swaps", "Open shifts", "Equipment", "API"]
+MANAGERS = ["Home", "Units", "Staff", "Rosters", "Swaps", "Open shifts", "Equipment", "Requests", "Certifications", "Audit log", "API"]
+COORDINATORS = ["Home", "Units", "Staff", "Rosters", "Swaps", "Open shifts", "Equipment", "Incidents", "Requests", "Certifications",
+                "Audit log", "API"]
 
 
 def screenshot(page, name: str) -> None:
@@ -35,9 +37,9 @@ def nav_labels(page) -> list[str]:
     [
         ("nurse", "Staff", EVERYONE),
         ("manager", "Unit manager", MANAGERS),
-        ("coordinator", "Site coordinator", MANAGERS),
-        ("regional", "Regional coordinator", MANAGERS),
-        ("admin", "Administrator", [*MANAGERS, "Admin"]),
+        ("coordinator", "Site coordinator", COORDINATORS),
+        ("regional", "Regional coordinator", COORDINATORS),
+        ("admin", "Administrator", [*COORDINATORS, "Admin"]),
     ],
 )
 def test_each_role_logs_in_and_sees_its_navigation(live_server, transactional_db, world, page, username, role, expected):
