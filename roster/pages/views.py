@@ -434,6 +434,19 @@ def _panel(request: HttpRequest, roster: Roster, *, can_manage: bool) -> dict[st
     return {"panel": ""}
 
 
+GRID_VIEWS = ("compact", "roomy")
+
+
+def _compact(request: HttpRequest) -> bool:
+    """Whether the grid is drawn compact (narrow cells, every day of four weeks on a
+    laptop's screen). ``?view=compact`` or ``?view=roomy`` sets it for the session, so
+    the choice holds across rosters, cell edits and plain links alike."""
+    view = request.GET.get("view")
+    if view in GRID_VIEWS:
+        request.session["roster_view"] = view
+    return request.session.get("roster_view") == "compact"
+
+
 @require_safe
 @login_required
 @vary_on_headers("HX-Request")
@@ -451,7 +464,8 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     stale = stale_reason(roster) if can_manage and roster.status == Roster.Status.DRAFT else None
     on_leave = absence.on_leave_in(roster) if can_manage and roster.status != Roster.Status.ARCHIVED else []
     return render(request, "roster/roster_detail.html",
-                  {"roster": roster, "grid": grid, "stale": stale, "on_leave": on_leave, **panel})
+                  {"roster": roster, "grid": grid, "stale": stale, "on_leave": on_leave,
+                   "compact": _compact(request), **panel})
 
 
 @require_POST
@@ -468,7 +482,7 @@ def roster_assign(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only the unit's managers change its roster.")
     htmx = bool(getattr(request, "htmx", False))
     form = CellForm(request.POST, roster=roster, people=analysis.editable_people(roster))
-    context: dict[str, Any] = {"roster": roster, "panel": "cell", "form": form}
+    context: dict[str, Any] = {"roster": roster, "panel": "cell", "form": form, "compact": _compact(request)}
 
     def refused(status: int = 400) -> HttpResponse:
         staff, day = form.cleaned_data.get("staff"), form.cleaned_data.get("date")
@@ -512,7 +526,8 @@ def roster_assign(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "roster/roster_detail.html#cell-saved",
-            {"roster": roster, "grid": grid, "panel": "saved", "message": message, "oob": True},
+            {"roster": roster, "grid": grid, "panel": "saved", "message": message, "oob": True,
+             "compact": _compact(request)},
         )
     messages.success(request, message)
     return redirect("roster-detail", pk=roster.pk)
@@ -552,8 +567,8 @@ def roster_publish(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(exc.message) from exc
     except Stale as exc:
         grid = analysis.roster_grid(roster, user=request.user, today=timezone.localdate())
-        return render(request, "roster/roster_detail.html", {"roster": roster, "grid": grid, "stale": exc.message},
-                      status=409)
+        return render(request, "roster/roster_detail.html",
+                      {"roster": roster, "grid": grid, "stale": exc.message, "compact": _compact(request)}, status=409)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
