@@ -25,7 +25,7 @@ from . import access, placement, queue
 from .assignments import assignment_insert
 from .audit import audit_record, snapshot
 from .decisions import decide
-from .eligibility import Requirement, breaches_taking, candidates_for, counts_towards
+from .eligibility import Requirement, Window, breaches_taking, candidates_for, counts_towards
 from .eligibility import requirement_of as need_of
 from .errors import Conflict, DomainError, NotAllowed, RuleViolation
 from .models import (
@@ -256,12 +256,20 @@ def eligible_open_shifts(staff: Staff) -> list[OpenShift]:
     """The open, upcoming shifts ``staff`` could claim now."""
     if staff.home_unit_id is None or not staff.active:
         return []
-    candidates = (
+    candidates = list(
         OpenShift.objects.filter(place_filter(staff), status=OpenShift.Status.OPEN,
                                  date__gte=timezone.localdate())
         .select_related("roster__unit__site", "shift_type", "skill", "certification_type")
+        .order_by("date", "pk")
     )
-    return [shift for shift in candidates if not why_not(staff, shift)]
+    if not candidates:
+        return []
+    # The same answer as ``why_not`` for each, at a fixed number of queries (the home
+    # page counts these for every nurse).
+    window = Window.load(staff, candidates[0].date, candidates[-1].date)
+    return [shift for shift in candidates
+            if not window.breaches(unit=shift.roster.unit, shift_type=shift.shift_type, day=shift.date,
+                                   need=requirement_of(shift))]
 
 
 def open_shift_claim(*, actor: Any, open_shift: OpenShift) -> Assignment:

@@ -532,13 +532,13 @@ class Leave(models.Model):
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="leave_ends_after_start"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.staff} {self.kind} {self.start_date}–{self.end_date}"
+
     @property
     def days(self) -> int:
         """Calendar days the leave covers, first and last included."""
         return (self.end_date - self.start_date).days + 1
-
-    def __str__(self) -> str:
-        return f"{self.staff} {self.kind} {self.start_date}–{self.end_date}"
 
 
 class Preference(models.Model):

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from . import access, placement
 from .certifications import EXPIRY_WARNING_DAYS
-from .marketplace import place_filter
+from .marketplace import eligible_open_shifts
 from .models import (
     Assignment,
     AuditEvent,
@@ -220,8 +220,9 @@ def my_attention(me: Staff, *, today: dt.date) -> list[tuple[str, str]]:
     counts = [
         (SwapRequest.objects.filter(recipient=me, status=SwapRequest.Status.OFFERED).count(),
          "swap offer waiting for your answer", "swap offers waiting for your answer", reverse("swaps")),
-        (OpenShift.objects.filter(place_filter(me), status=OpenShift.Status.OPEN, date__gte=today).count(),
-         "open shift where you may work", "open shifts where you may work", reverse("open-shift-list")),
+        # Only those she may take now (leave, rest, qualifications): the open shifts page's answer.
+        (len(eligible_open_shifts(me)),
+         "open shift you may take", "open shifts you may take", reverse("open-shift-list")),
         (Leave.objects.filter(staff=me, status=Leave.Status.REQUESTED).count(),
          "leave request of yours not yet decided", "leave requests of yours not yet decided",
          reverse("my-requests")),

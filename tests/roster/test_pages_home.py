@@ -184,10 +184,28 @@ def test_a_nurse_sees_what_waits_for_them(client, world):
     page = client.get(reverse("home"))
     assert page.context["board"].mine == [
         ("1 swap offer waiting for your answer", reverse("swaps")),
-        ("1 open shift where you may work", reverse("open-shift-list")),
+        ("1 open shift you may take", reverse("open-shift-list")),
         ("1 leave request of yours not yet decided", reverse("my-requests")),
     ]
     assert 'data-testid="my-attention"' in page.content.decode()
     # The ED nurse of another site is offered none of it.
     login(client, world, "outsider")
     assert client.get(reverse("home")).context["board"].mine == []
+
+
+def test_an_open_shift_she_may_not_take_is_not_counted_on_her_home_page(client, world):
+    from roster import marketplace
+    from roster.requests import leave_decide
+
+    start = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
+    week = roster_publish(actor=world.admin, roster=f.RosterFactory(
+        unit=world.icu, start_date=start, end_date=start + dt.timedelta(days=6)))
+    day = start + dt.timedelta(days=3)
+    marketplace.open_shift_post(actor=world.manager, roster=week, day=day, shift_type=world.night)
+    leave = leave_request(actor=world.colleague.user, staff=world.colleague, kind="annual", start_date=day,
+                          end_date=day)
+    leave_decide(actor=world.manager, leave=leave, approve=True)
+    login(client, world, "colleague")
+    assert client.get(reverse("home")).context["board"].mine == []
+    # The open shifts page gives the same answer: not hers to take, and why.
+    assert marketplace.eligible_open_shifts(world.colleague) == []
