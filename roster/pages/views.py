@@ -318,13 +318,13 @@ def _fairness(kpis: dict[str, Any]) -> list[str]:
         if spread is None:
             continue
         if spread == 0:
-            words.append(f"{what.capitalize()} shared evenly")
+            words.append(f"{what} shared evenly")
         else:
-            words.append(f"{what.capitalize()} spread within {_per_fte(spread)} per full-timer")
+            words.append(f"{what} spread within {_per_fte(spread)} per full-timer")
     hours = kpis.get("hours_spread")
     if hours is not None:
-        words.append("Everyone equally close to their contracted hours" if hours == 0
-                     else f"Hours against contract within {_per_fte(hours)} h of one another")
+        words.append("everyone equally close to their contracted hours" if hours == 0
+                     else f"hours against contract within {_per_fte(hours)} h of one another")
     return words
 
 
