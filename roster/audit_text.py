@@ -105,8 +105,9 @@ def describe(event: AuditEvent, names: Names) -> Sentence:
                 "leave.declined": f"declined {what}", "leave.cancel": f"cancelled {what}"}.get(action, action)
         return Sentence(verb, staff_link)
     if action.startswith("preference."):
-        verb = {"preference.create": "asked, for", "preference.approved": "accepted the preference of",
-                "preference.declined": "declined the preference of"}.get(action, action)
+        verb = {"preference.create": "filed a shift preference of", "preference.approved": "accepted the preference of",
+                "preference.declined": "declined the preference of",
+                "preference.withdraw": "withdrew the preference of"}.get(action, action)
         return Sentence(f"{verb} {person} on {day}", staff_link)
     if action == "waiver.create":
         return Sentence(f"waived “{rulebook.label(str(pic.get('rule')))}” for {person} on {day}", staff_link)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from .absence import Release, label, release
 from .access import can_manage_unit, staff_of
@@ -156,7 +157,27 @@ def preference_create(
     _acting_for(actor, staff)
     if shift_type is not None and shift_type.site_id != staff.home_unit.site_id:
         raise DomainError("This shift type belongs to another site.", field="shift_type")
+    if day < timezone.localdate():
+        raise DomainError("A preference is for a day still to come.", field="date")
+    # One wish per person, day and shift: a second would only weigh the same twice.
+    Staff.objects.select_for_update().get(pk=staff.pk)
+    if Preference.objects.filter(staff=staff, date=day, shift_type=shift_type).exclude(
+            status=Preference.Status.DECLINED).exists():
+        raise Conflict("You already have a preference for this day and shift; withdraw it to change it.",
+                       field="date")
     pref = Preference(staff=staff, date=day, kind=kind, weight=weight, shift_type=shift_type)
     save_checked(pref)
     audit_record(actor=actor, action="preference.create", obj=pref, after=snapshot(pref))
     return pref
+
+
+@transaction.atomic
+def preference_withdraw(*, actor: Any, preference: Preference) -> None:
+    """The person takes back a preference for a day still to come (asked for or
+    accepted); it weighs in no roster from then on."""
+    _acting_for(actor, preference.staff)
+    preference = Preference.objects.select_for_update().get(pk=preference.pk)
+    if preference.date < timezone.localdate():
+        raise Conflict("That day has passed.", field="preference")
+    audit_record(actor=actor, action="preference.withdraw", obj=preference, before=snapshot(preference))
+    preference.delete()

@@ -53,8 +53,11 @@ def shifts(request: HttpRequest) -> HttpResponse:
     upcoming, past = my_shifts.shift_list(me, today=today)
     feed = calendar_feed.feed_of(me)
     feed_url = request.build_absolute_uri(reverse("calendar-feed", args=[feed.token]))
+    # The same address for calendar programs that subscribe on a click.
+    webcal_url = "webcal://" + feed_url.split("://", 1)[1]
     return render(request, "roster/self/shifts.html",
-                  {"upcoming": upcoming, "past": past, "feed_url": feed_url, "me": me})
+                  {"upcoming": upcoming, "past": past, "feed_url": feed_url, "webcal_url": webcal_url,
+                   "me": me})
 
 
 @require_safe
@@ -169,6 +172,23 @@ def leave_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         staff_requests.leave_cancel(actor=request.user, leave=leave)
     except DomainError as exc:
         messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Your {leave.get_kind_display().lower()} from {leave.start_date:%a %d %b} "
+                                  "is cancelled; your manager is told.")
+    return redirect("my-requests")
+
+
+@require_POST
+@login_required
+def preference_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    me = _me(request)
+    pref = get_object_or_404(Preference, pk=pk, staff=me)
+    try:
+        staff_requests.preference_withdraw(actor=request.user, preference=pref)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Your preference for {pref.date:%a %d %b} is withdrawn.")
     return redirect("my-requests")
 
 
@@ -277,6 +297,7 @@ urlpatterns += [
     path("me/requests/", my_requests, name="my-requests"),
     path("requests/<str:what>/decide/", decide_many, name="request-decide-many"),
     path("me/requests/leave/<int:pk>/cancel/", leave_cancel, name="leave-cancel"),
+    path("me/requests/preferences/<int:pk>/withdraw/", preference_withdraw, name="preference-withdraw"),
     path("requests/", queue, name="request-queue"),
     path("requests/<str:what>/<int:pk>/decide/", decide, name="request-decide"),
 ]

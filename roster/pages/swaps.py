@@ -37,11 +37,16 @@ def swap_list(request: HttpRequest) -> HttpResponse:
                                "managed": list(access.managed_units(request.user).order_by("name"))}
     if me is not None:
         mine = list(swaps.my_swappable_shifts(me))
+        requests = list(swaps.swaps_of(me).order_by("-created_at")[:50])
         context.update(
             mine=mine,
-            requests=list(swaps.swaps_of(me).order_by("-created_at")[:50]),
+            # Offers waiting for my answer come first, under their own heading.
+            offered_to_me=[r for r in requests if r.recipient_id == me.pk and r.status == "offered"],
+            requests=[r for r in requests if not (r.recipient_id == me.pk and r.status == "offered")],
             open_offers=swaps.open_offers_for(me),
-            colleagues=list(access.visible_staff(request.user).filter(active=True, home_unit_id=me.home_unit_id)
+            # Shifts go like for like: a nurse's to a colleague of the same role.
+            colleagues=list(access.visible_staff(request.user).filter(active=True, home_unit_id=me.home_unit_id,
+                                                                      role=me.role)
                             .exclude(pk=me.pk).order_by("last_name", "first_name")),
             tradeable=list(swaps.tradeable_shifts(me, until=timezone.localdate() + dt.timedelta(days=56))),
         )

@@ -38,4 +38,22 @@
     });
     window.htmx.trigger(form, "submit");
   });
+
+  // "Copy the address": the text of the field a button names, to the clipboard; where
+  // the clipboard is not allowed, the field is selected for the person to copy.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var field = document.querySelector(button.getAttribute("data-copy"));
+    if (!field) return;
+    var status = button.parentNode.querySelector("[data-copy-status]");
+    var say = function (text) { if (status) status.textContent = text; };
+    field.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(function () { say("Copied."); },
+        function () { say("Press Ctrl+C (or long-press) to copy."); });
+    } else {
+      say(document.execCommand && document.execCommand("copy") ? "Copied." : "Press Ctrl+C (or long-press) to copy.");
+    }
+  });
 })();

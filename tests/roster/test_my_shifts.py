@@ -155,3 +155,10 @@ def test_my_calendar_and_feed_show_my_leave(client, world):
     [event] = [c for c in cal.walk("VEVENT")]  # approved leave only
     assert str(event.get("summary")) == "Annual leave"
     assert event.decoded("dtstart") == start and event.decoded("dtend") == start + dt.timedelta(days=3)
+
+
+def test_the_calendar_feed_offers_a_copy_button_and_a_webcal_link(client, world):
+    client.force_login(world.nurse.user)
+    html = client.get(reverse("my-shifts")).content.decode()
+    assert 'data-copy="#feed-url"' in html
+    assert 'href="webcal://testserver/' in html

@@ -152,7 +152,10 @@ def test_a_manager_cannot_record_leave_for_themself_approved_at_once(world, mana
 
 
 def test_a_manager_cannot_accept_their_own_shift_preference(world, manager_on_staff):
-    pref = preference_create(actor=world.manager, staff=manager_on_staff, day=DAY, kind="off")
+    from django.utils import timezone
+
+    pref = preference_create(actor=world.manager, staff=manager_on_staff,
+                             day=timezone.localdate() + dt.timedelta(days=2), kind="off")
     with pytest.raises(NotAllowed):
         preference_decide(actor=world.manager, preference=pref, approve=True)
     pref.refresh_from_db()
@@ -224,3 +227,40 @@ def test_each_leave_request_shows_the_annual_leave_left_that_year(client, world)
     client.force_login(world.manager)
     page = client.get(reverse("request-queue")).content.decode()
     assert "23 of 28 days of annual leave left in 2026 (this request: 3 days)" in page
+
+
+def test_a_preference_for_a_past_day_or_a_second_one_for_the_same_shift_is_refused(world):
+    from django.utils import timezone
+
+    from roster.errors import Conflict, DomainError
+
+    today = timezone.localdate()
+    with pytest.raises(DomainError, match="still to come"):
+        preference_create(actor=world.nurse.user, staff=world.nurse, day=today - dt.timedelta(days=1), kind="off")
+    preference_create(actor=world.nurse.user, staff=world.nurse, day=today + dt.timedelta(days=3), kind="off")
+    with pytest.raises(Conflict, match="already have a preference"):
+        preference_create(actor=world.nurse.user, staff=world.nurse, day=today + dt.timedelta(days=3), kind="on")
+    assert Preference.objects.filter(staff=world.nurse).count() == 1
+
+
+def test_a_nurse_withdraws_a_preference_and_is_told_so(client, world):
+    from django.utils import timezone
+
+    pref = preference_create(actor=world.nurse.user, staff=world.nurse,
+                             day=timezone.localdate() + dt.timedelta(days=3), kind="off")
+    client.force_login(world.nurse.user)
+    page = client.post(reverse("preference-withdraw", args=[pref.pk]), follow=True).content.decode()
+    assert "is withdrawn" in page
+    assert not Preference.objects.filter(pk=pref.pk).exists()
+    assert AuditEvent.objects.filter(action="preference.withdraw", object_id=str(pref.pk)).exists()
+    # Nobody withdraws someone else's.
+    other = preference_create(actor=world.colleague.user, staff=world.colleague,
+                              day=timezone.localdate() + dt.timedelta(days=3), kind="off")
+    assert client.post(reverse("preference-withdraw", args=[other.pk])).status_code == 404
+
+
+def test_cancelling_leave_says_so(client, world):
+    leave = leave_request(actor=world.nurse.user, staff=world.nurse, kind="annual", start_date=DAY, end_date=DAY)
+    client.force_login(world.nurse.user)
+    page = client.post(reverse("leave-cancel", args=[leave.pk]), follow=True).content.decode()
+    assert "is cancelled; your manager is told." in page
