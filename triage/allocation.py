@@ -301,6 +301,14 @@ def current_allocation(board: Board) -> dict[int, tuple[int, int] | None]:
     }
 
 
+def _id(ref: object) -> int:
+    """An id given as a number or its digits (ASCII only); -1 for anything else."""
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        return ref
+    text = str(ref)
+    return int(text) if text.isascii() and text.isdigit() else -1
+
+
 def proposal_from(board: Board, raw: Mapping[str, Any]) -> dict[int, tuple[int, int] | None]:
     """Read a proposal keyed by tag number: ``{"12": ["A1", <hospital id>] or null}``
     (ambulance by call sign or id, hospital by id or name). Anything that names no victim,
@@ -323,12 +331,10 @@ def proposal_from(board: Board, raw: Mapping[str, Any]) -> dict[int, tuple[int, 
         if not isinstance(value, list | tuple) or len(value) != 2:
             raise DomainError("Give [ambulance, hospital] or null.", field=where)
         amb_ref, hosp_ref = value
-        ambulance = by_sign.get(str(amb_ref)) or (
-            board.ambulances.get(int(amb_ref)) if str(amb_ref).isdigit() else None)
+        ambulance = by_sign.get(str(amb_ref)) or board.ambulances.get(_id(amb_ref))
         if ambulance is None:
             raise DomainError(f"{amb_ref} is not an ambulance available at the scene.", field=where)
-        hospital = by_name.get(str(hosp_ref)) or (
-            board.hospitals.get(int(hosp_ref)) if str(hosp_ref).isdigit() else None)
+        hospital = by_name.get(str(hosp_ref)) or board.hospitals.get(_id(hosp_ref))
         if hospital is None:
             raise DomainError(f"{hosp_ref} is not a receiving hospital of this incident.", field=where)
         if ambulance.pk in used:

@@ -143,3 +143,22 @@ def test_the_incidents_api_is_in_the_schema(world):
     for path in ("/api/incidents/", "/api/incidents/{id}/board/", "/api/incidents/victims/{id}/retriage/",
                  "/api/incidents/{id}/decide/"):
         assert path in text
+
+
+@pytest.mark.parametrize("query", ["incident=99999999999999999999999", "priority=9", "incident=abc", "crew=3"])
+def test_a_filter_value_the_list_cannot_use_is_a_400_naming_it(world, scene, query):
+    name = query.split("=")[0]
+    collection = "ambulances" if name == "crew" else "victims"
+    response = world.client_for(world.coordinator).get(f"{URL}{collection}/?{query}")
+    assert response.status_code == 400 and name in response.data
+
+
+def test_an_ambulance_back_through_the_api_is_offered_again(world, scene):
+    client = world.client_for(world.coordinator)
+    out = client.post(f"{URL}ambulances/{scene.basic.pk}/status/", {"status": "en_route"}, format="json")
+    assert out.status_code == 200 and out.data["status"] == "en_route"
+    back = client.post(f"{URL}ambulances/{scene.basic.pk}/status/", {"status": "available"}, format="json")
+    assert back.data["status"] == "available"
+    board = client.get(f"{URL}{scene.incident.pk}/board/")
+    assert {a["call_sign"]: a["status"] for a in board.data["ambulances"]} == {"A1": "available", "A2": "available"}
+    assert {h["name"]: h["left"] for h in board.data["hospitals"]} == {"North General": 4, "Hill Cottage": 4}

@@ -20,6 +20,7 @@ from .. import incident as ops
 from ..models import Ambulance, Incident, ReceivingHospital, Victim
 from ..permissions import can_command, visible_incidents
 from ..selectors import board
+from . import filters as f
 from . import serializers as s
 
 
@@ -65,7 +66,7 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     """Incidents the user sees: those of the sites they work at, manage or coordinate."""
 
     serializer_class = s.IncidentSerializer
-    filterset_fields = ["site", "status"]
+    filterset_class = f.IncidentFilter
     lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> QuerySet[Incident]:
@@ -130,7 +131,7 @@ class VictimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     """Victims of the incidents the user sees, with their triage history."""
 
     serializer_class = s.VictimSerializer
-    filterset_fields = ["incident", "priority", "colour", "status"]
+    filterset_class = f.VictimFilter
 
     def get_queryset(self) -> QuerySet[Victim]:
         return (Victim.objects.filter(incident__in=visible_incidents(self.request.user))
@@ -155,7 +156,7 @@ class VictimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
 class AmbulanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                        viewsets.GenericViewSet):  # type: ignore[type-arg]
     serializer_class = s.AmbulanceSerializer
-    filterset_fields = ["incident", "status", "crew"]
+    filterset_class = f.AmbulanceFilter
 
     def get_queryset(self) -> QuerySet[Ambulance]:
         return Ambulance.objects.filter(incident__in=visible_incidents(self.request.user)).order_by("incident", "call_sign")
@@ -177,7 +178,7 @@ class AmbulanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
 class HospitalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                       viewsets.GenericViewSet):  # type: ignore[type-arg]
     serializer_class = s.HospitalSerializer
-    filterset_fields = ["incident"]
+    filterset_class = f.HospitalFilter
 
     def get_queryset(self) -> QuerySet[ReceivingHospital]:
         return ReceivingHospital.objects.filter(
