@@ -275,3 +275,21 @@ def test_a_solvers_draft_counts_as_made_when_its_run_started(world):
     assert stale_reason(draft) is None
     run.rosters.add(draft)
     assert "has changed since this draft was made" in (stale_reason(draft) or "")
+
+
+def test_the_swaps_page_shows_offers_to_me_under_their_own_heading_with_the_note(client, world):
+    _, given, _ = week(world)
+    swaps.swap_offer(actor=world.nurse.user, assignment=given, recipient=world.colleague,
+                     note="Childcare fell through")
+    client.force_login(world.colleague.user)
+    html = client.get(reverse("swaps")).content.decode()
+    assert "Offered to me" in html
+    assert "“Childcare fell through”" in html
+
+
+def test_a_shift_is_offered_only_to_colleagues_of_the_same_role(client, world):
+    f.StaffFactory(home_unit=world.icu, role="MD", first_name="Dana", last_name="Doctor")
+    week(world)
+    client.force_login(world.nurse.user)
+    colleagues = [str(c) for c in client.get(reverse("swaps")).context["colleagues"]]
+    assert "Cal Colleague" in colleagues and "Dana Doctor" not in colleagues
