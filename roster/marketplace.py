@@ -32,6 +32,7 @@ from .models import (
     Assignment,
     CertificationType,
     CoverageRequirement,
+    Notification,
     OpenShift,
     Roster,
     ShiftType,
@@ -180,9 +181,29 @@ def announce(open_shift_ids: Iterable[int]) -> int:
         more = f" and {len(theirs) - 3} more" if len(theirs) > 3 else ""
         head = "An open shift you could take" if len(theirs) == 1 else f"{len(theirs)} open shifts you could take"
         tail = "The first to claim it gets it." if len(theirs) == 1 else "The first to claim each gets it."
+        # The link names the shifts offered, so the message can retire with them.
         notify_staff(people[pk], text=f"{head}: {listed}{more}. {tail}"[:300],
-                     link=reverse("open-shift-list"))
+                     link=f"{reverse('open-shift-list')}?{OFFERED}=" + ",".join(str(s.pk) for s in theirs))
     return len(offers)
+
+
+OFFERED = "offered"
+
+
+def retire_announcements(shift_ids: Iterable[int]) -> int:
+    """Mark as read the unread "open shift you could take" messages whose every shift is
+    taken or withdrawn (a nurse is not left with an offer that no longer exists).
+    Returns how many were retired."""
+    prefix = f"{reverse('open-shift-list')}?{OFFERED}="
+    ids = {str(pk) for pk in shift_ids}
+    notes = [n for n in Notification.objects.filter(read_at__isnull=True, link__startswith=prefix)
+             if ids & set(n.link[len(prefix):].split(","))]
+    named = {int(pk) for n in notes for pk in n.link[len(prefix):].split(",") if pk.isdigit()}
+    still_open = set(OpenShift.objects.filter(pk__in=named, status=OpenShift.Status.OPEN)
+                     .values_list("pk", flat=True))
+    gone = [n.pk for n in notes
+            if not {int(pk) for pk in n.link[len(prefix):].split(",") if pk.isdigit()} & still_open]
+    return Notification.objects.filter(pk__in=gone).update(read_at=timezone.now())
 
 
 def _working(roster: Roster, day: dt.date | None = None) -> dict[tuple[dt.date, int], list[Staff]]:
@@ -222,6 +243,7 @@ def withdraw_filled(*, actor: Any, roster: Roster, day: dt.date | None = None) -
         for offer in its_offers[:max(0, surplus)]:
             decide(offer, actor=actor, status=OpenShift.Status.WITHDRAWN, action="open_shift.withdraw",
                    rationale="the minimum it was posted for is met")
+            retire_announcements([offer.pk])
             withdrawn.append(offer)
     return withdrawn
 
@@ -303,6 +325,7 @@ def open_shift_claim(*, actor: Any, open_shift: OpenShift) -> Assignment:
             )
             decide(shift, actor=actor, status=OpenShift.Status.CLAIMED, action="open_shift.claim", by=staff,
                    stamp=("claimed_by", "claimed_at"), also={"assignment": assignment})
+            retire_announcements([shift.pk])
             # Other offers for a minimum this claim has now met are withdrawn.
             withdraw_filled(actor=actor, roster=shift.roster, day=shift.date)
             notify_managers(
@@ -326,4 +349,5 @@ def open_shift_withdraw(*, actor: Any, open_shift: OpenShift) -> OpenShift:
     if shift.status != OpenShift.Status.OPEN:
         raise Conflict("Only an open shift can be withdrawn.", field="open_shift")
     decide(shift, actor=actor, status=OpenShift.Status.WITHDRAWN, action="open_shift.withdraw")
+    retire_announcements([shift.pk])
     return shift

@@ -385,3 +385,17 @@ def test_a_minimum_added_in_the_admin_is_offered_too(client, world):
     assert response.status_code == 302, response.context["adminform"].form.errors
     [offer] = OpenShift.objects.filter(status=OpenShift.Status.OPEN)
     assert offer.certification_type.code == "acls" and offer.roster == roster
+
+
+def test_the_offer_message_retires_once_its_shift_is_taken(world):
+    from roster.models import Notification
+
+    roster = published(world)
+    floater = f.StaffFactory(home_unit=world.ward, float_pool=True, user=f.UserFactory(username="floater2"))
+    shift = post(world, roster, day=2, shift=world.night)
+    assert marketplace.announce([shift.pk]) >= 2
+    offer_to_floater = Notification.objects.get(recipient=floater.user, text__contains="open shift")
+    assert offer_to_floater.read_at is None
+    marketplace.open_shift_claim(actor=world.colleague.user, open_shift=shift)
+    offer_to_floater.refresh_from_db()
+    assert offer_to_floater.read_at is not None  # no longer an offer anyone can take
