@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -25,6 +26,36 @@ from ..clock import clock_events_record
 from ..models import CensusEvent, ClockEvent, UnitHour
 from ..staffing import UnitStatus, site_statuses, unit_statuses
 from . import serializers as s
+
+
+def _readable(request: Any) -> QuerySet[Unit]:
+    return live_units(request.user) if request is not None else Unit.objects.none()
+
+
+class UnitFilter(filters.FilterSet):  # type: ignore[misc]
+    """``unit``: one of the units the user reads; any other id is a 400 naming it, so a
+    filter does not reveal which ids exist."""
+
+    unit = filters.ModelChoiceFilter(queryset=_readable)
+
+
+class CensusEventFilter(UnitFilter):
+    class Meta:
+        model = CensusEvent
+        fields = ["unit", "sender"]
+
+
+class ClockEventFilter(UnitFilter):
+    class Meta:
+        model = ClockEvent
+        fields = ["unit", "staff"]
+
+
+class UnitHourFilter(UnitFilter):
+    class Meta:
+        model = UnitHour
+        fields = ["unit", "zone"]
+
 
 # The longest stretch of the hourly series one request returns.
 MAX_SERIES = dt.timedelta(days=31)
@@ -64,7 +95,7 @@ class CensusEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     permission_classes = PERMISSIONS
     serializer_class = s.CensusEventSerializer
-    filterset_fields = ["unit", "sender"]
+    filterset_class = CensusEventFilter
     lookup_value_regex = r"\d+"
 
     def get_queryset(self) -> QuerySet[CensusEvent]:
@@ -92,7 +123,7 @@ class ClockEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type
 
     permission_classes = PERMISSIONS
     serializer_class = s.ClockEventSerializer
-    filterset_fields = ["unit", "staff"]
+    filterset_class = ClockEventFilter
 
     def get_queryset(self) -> QuerySet[ClockEvent]:
         return ClockEvent.objects.filter(unit__in=live_units(self.request.user)).order_by("-occurred_at", "-id")
@@ -166,7 +197,7 @@ class UnitHourViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type: 
 
     permission_classes = PERMISSIONS
     serializer_class = s.UnitHourSerializer
-    filterset_fields = ["unit", "zone"]
+    filterset_class = UnitHourFilter
 
     def get_queryset(self) -> QuerySet[UnitHour]:
         end = _instant(self.request, "end") or timezone.now()

@@ -189,3 +189,15 @@ def test_a_service_login_is_a_site_coordinator_of_the_sites_it_feeds(world):
     f.grant(service, "site_coordinator", sites=[world.north])
     response = world.client_for(service).post(EVENTS, body(world.ward), format="json")
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize("url", [EVENTS, "/api/census/clock-events/", "/api/census/series/"])
+@pytest.mark.parametrize("value", ["99999999999999999999999", "icu", "-1"])
+def test_a_unit_filter_that_names_no_unit_is_a_400_naming_it(world, url, value):
+    response = world.client_for(world.admin).get(url, {"unit": value})
+    assert response.status_code == 400 and "unit" in response.json()
+
+
+def test_a_unit_a_manager_does_not_read_cannot_be_filtered_on(world):
+    response = world.client_for(world.manager).get(EVENTS, {"unit": world.ed.pk})
+    assert response.status_code == 400 and "unit" in response.json()
