@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -163,33 +164,34 @@ def my_requests(request: HttpRequest) -> HttpResponse:
     return render(request, "roster/self/requests.html", context, status=400 if failed else 200)
 
 
-@require_POST
-@login_required
-def leave_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    me = _me(request)
-    leave = get_object_or_404(Leave, pk=pk, staff=me)
+def _on_my_own(request: HttpRequest, model: type[Leave] | type[Preference], pk: int,
+               act: Callable[[Any], object], done: Callable[[Any], str]) -> HttpResponse:
+    """Act on one of my own requests (another person's is a 404), and say what happened."""
+    row = get_object_or_404(model, pk=pk, staff=_me(request))
     try:
-        staff_requests.leave_cancel(actor=request.user, leave=leave)
+        act(row)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Your {leave.get_kind_display().lower()} from {leave.start_date:%a %d %b} "
-                                  "is cancelled; your manager is told.")
+        messages.success(request, done(row))
     return redirect("my-requests")
+
+
+@require_POST
+@login_required
+def leave_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _on_my_own(
+        request, Leave, pk, lambda leave: staff_requests.leave_cancel(actor=request.user, leave=leave),
+        lambda leave: f"Your {leave.get_kind_display().lower()} from {leave.start_date:%a %d %b} "
+                      "is cancelled; your manager is told.")
 
 
 @require_POST
 @login_required
 def preference_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    me = _me(request)
-    pref = get_object_or_404(Preference, pk=pk, staff=me)
-    try:
-        staff_requests.preference_withdraw(actor=request.user, preference=pref)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Your preference for {pref.date:%a %d %b} is withdrawn.")
-    return redirect("my-requests")
+    return _on_my_own(
+        request, Preference, pk, lambda pref: staff_requests.preference_withdraw(actor=request.user, preference=pref),
+        lambda pref: f"Your preference for {pref.date:%a %d %b} is withdrawn.")
 
 
 @require_safe
