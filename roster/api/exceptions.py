@@ -7,7 +7,9 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from roster.errors import DomainError
@@ -24,4 +26,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             {"non_field_errors": ["This change conflicts with existing data."]}, status=status.HTTP_409_CONFLICT
         )
+    if isinstance(exc, ValidationError) and not isinstance(exc.detail, dict):
+        # Raised outside a serializer with bare messages: still an object, as documented.
+        exc = ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.detail})
     return drf_exception_handler(exc, context)

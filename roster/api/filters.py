@@ -9,10 +9,24 @@ from django.db.models import QuerySet
 from django_filters import BooleanFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
+from rest_framework.fields import CharField
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
 BOOLEAN_VALUES = {"true", "false", "1", "0", "yes", "no"}
+
+
+def _check_search(request: Request, view: Any) -> None:
+    """The search term as DRF's SearchFilter reads it (no null characters), refused by
+    the parameter's name: SearchFilter itself answers a bare list of messages."""
+    if not getattr(view, "search_fields", None):
+        return
+    param = api_settings.SEARCH_PARAM
+    try:
+        CharField(trim_whitespace=False, allow_blank=True).run_validation(request.query_params.get(param, ""))
+    except ValidationError as exc:
+        raise ValidationError({param: exc.detail}) from exc
 
 
 class StrictFilterBackend(DjangoFilterBackend):  # type: ignore[misc]
@@ -20,6 +34,7 @@ class StrictFilterBackend(DjangoFilterBackend):  # type: ignore[misc]
     refused (django-filter would read it as "not given" and return everything)."""
 
     def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
+        _check_search(request, view)
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is not None:
             errors = {
