@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
+from roster.timeutil import EARLIEST_DAY, LATEST_DAY
+
 from ..census import ACUITY_MAX, EVENT_ID_MAX, SENDER_MAX, EventIn
 from ..clock import ClockIn
 from ..models import CensusEvent, ClockEvent, UnitHour
@@ -22,7 +24,10 @@ MAX_BATCH = 5000
 class AwareDateTimeField(serializers.DateTimeField):
     """An instant with its UTC offset: a time without one is refused, not guessed."""
 
-    default_error_messages = {"naive": "Give the time with its UTC offset (e.g. 2026-03-01T08:15:00+00:00)."}
+    default_error_messages = {
+        "naive": "Give the time with its UTC offset (e.g. 2026-03-01T08:15:00+00:00).",
+        "range": f"Give a time between {EARLIEST_DAY:%Y} and {LATEST_DAY:%Y}.",
+    }
 
     def to_internal_value(self, value: Any) -> dt.datetime:
         if isinstance(value, str):
@@ -30,6 +35,10 @@ class AwareDateTimeField(serializers.DateTimeField):
             if parsed is not None and timezone.is_naive(parsed):
                 self.fail("naive")
         result: dt.datetime = super().to_internal_value(value)
+        # Centuries ago a timezone's offset was local mean time (-00:01:15 in London),
+        # which no client reads back as a time: the same bounds as every date entered.
+        if not EARLIEST_DAY <= result.date() <= LATEST_DAY:
+            self.fail("range")
         return result
 
 

@@ -201,3 +201,9 @@ def test_a_unit_filter_that_names_no_unit_is_a_400_naming_it(world, url, value):
 def test_a_unit_a_manager_does_not_read_cannot_be_filtered_on(world):
     response = world.client_for(world.manager).get(EVENTS, {"unit": world.ed.pk})
     assert response.status_code == 400 and "unit" in response.json()
+
+
+def test_a_status_asked_for_centuries_ago_is_a_400_naming_the_parameter(world):
+    response = world.client_for(world.regional).get("/api/census/status/units/", {"at": "0585-04-08T04:26:01Z"})
+    assert response.status_code == 400
+    assert "at" in response.json()
