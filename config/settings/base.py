@@ -306,4 +306,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "triage.tasks.sensing_scan",
         "schedule": 60,
     },
+    "allocation-current-hours": {
+        # Each unit's hour is written even when no census event arrives in it.
+        "task": "allocation.tasks.record_current_hours",
+        "schedule": 60 * 60,
+    },
 }
