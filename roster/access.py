@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from .models import Access, Assignment, Roster, Site, SolverRun, Staff, Unit
+from .models import Access, Assignment, AuditEvent, Roster, Site, SolverRun, Staff, Unit
 
 Level = Access.Level
 User = AbstractBaseUser | AnonymousUser
@@ -111,6 +111,17 @@ def visible_runs(user: Any) -> QuerySet[SolverRun]:
         unit__isnull=True, site__in=Site.objects.filter(Q(pk__in=managed_sites(user)) | Q(units__in=managed_units(user)))
     )
     return SolverRun.objects.filter(scope)
+
+
+def visible_audit(user: Any) -> QuerySet[AuditEvent]:
+    """The log of what a user manages: their units' and sites' events; administrators see
+    everything, network-wide reference data (skills, contracts) included; staff nothing."""
+    rows = AuditEvent.objects.all()
+    if is_administrator(user):
+        return rows
+    if level_of(user) in (None, Level.STAFF):
+        return rows.none()
+    return rows.filter(Q(unit__in=managed_units(user)) | Q(site__in=managed_sites(user)))
 
 
 # How each kind of row reaches the unit or site that decides who sees it (the admin's

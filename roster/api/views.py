@@ -435,10 +435,7 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg
         user = self.request.user
         if access.level_of(user) == access.Level.STAFF:
             raise PermissionDenied("The audit log is for managers and coordinators.")
-        rows = m.AuditEvent.objects.select_related("actor")
-        if access.is_administrator(user):
-            return rows
-        return rows.filter(Q(unit__in=access.managed_units(user)) | Q(site__in=access.managed_sites(user), unit__isnull=True))
+        return access.visible_audit(user).select_related("actor")
 
 
 class SolverRunViewSet(
@@ -450,10 +447,7 @@ class SolverRunViewSet(
     filterset_fields = ["site", "unit", "status"]
 
     def get_queryset(self) -> QuerySet[m.SolverRun]:
-        user = self.request.user
-        return m.SolverRun.objects.filter(
-            Q(unit__in=access.managed_units(user)) | Q(unit__isnull=True, site__in=access.managed_sites(user))
-        ).prefetch_related("rosters")
+        return access.visible_runs(self.request.user).prefetch_related("rosters")
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data

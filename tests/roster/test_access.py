@@ -95,3 +95,30 @@ def test_two_admin_saves_at_once_each_audit_their_own_row(world):
     assert (icu_event.before["beds"], icu_event.after["beds"]) == (12, 13)
     ward_event = AuditEvent.objects.get(action="admin.update", object_id=str(world.ward.pk))
     assert (ward_event.before["beds"], ward_event.after["beds"]) == (28, 29)
+
+
+def test_the_api_and_the_run_page_agree_on_which_solver_runs_a_manager_sees(client, world):
+    from roster.models import SolverRun
+
+    site_run = SolverRun.objects.create(site=world.north, unit=None, start_date=dt.date(2027, 3, 1),
+                                        end_date=dt.date(2027, 3, 28), requested_by=world.coordinator)
+    other_site = SolverRun.objects.create(site=world.south, unit=None, start_date=dt.date(2027, 3, 1),
+                                          end_date=dt.date(2027, 3, 28), requested_by=world.regional)
+    api = world.client_for(world.manager)
+    listed = {r["id"] for r in api.get("/api/solver-runs/").json()["results"]}
+    assert listed == set(access.visible_runs(world.manager).values_list("pk", flat=True)) == {site_run.pk}
+    assert api.get(f"/api/solver-runs/{other_site.pk}/").status_code == 404
+    client.force_login(world.manager)
+    assert client.get(reverse("roster-run", args=[site_run.pk])).status_code == 200
+
+
+def test_the_audit_page_and_the_api_list_the_same_events(client, world):
+    from roster.records import record_update
+
+    record_update(actor=world.coordinator, instance=world.ward, data={"beds": 30})
+    record_update(actor=world.admin, instance=world.ed, data={"beds": 21})
+    for user in (world.manager, world.coordinator, world.regional, world.admin):
+        client.force_login(user)
+        page = {event.pk for event, _, _ in client.get(reverse("audit-list")).context["rows"]}
+        api = {row["id"] for row in world.client_for(user).get("/api/audit/").json()["results"]}
+        assert page == api, user
