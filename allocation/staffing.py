@@ -41,7 +41,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from roster.coverage import staff_needed
+from roster.coverage import ratio_rules_in_force, staff_needed
 from roster.models import (
     Assignment,
     Certification,
@@ -262,15 +262,6 @@ def _in_progress(types: Iterable[ShiftType], at: dt.datetime, tz: ZoneInfo) -> s
             if (minute - (st.start_time.hour * 60 + st.start_time.minute)) % 1440 < st.duration_minutes}
 
 
-def _rules_in_force(rules: Iterable[RatioRule], running: set[int]) -> dict[str, RatioRule]:
-    """Per role, the rule for a shift type in progress, else the unit's general rule."""
-    chosen: dict[str, RatioRule] = {}
-    for rule in sorted(rules, key=lambda r: r.shift_type_id is not None):
-        if rule.shift_type_id is None or rule.shift_type_id in running:
-            chosen[rule.role] = rule
-    return chosen
-
-
 def staffed_beds(*, beds: int, rns_on_shift: int, patients_per_rn: Decimal | float | int | None) -> int:
     """HAvBED staffed beds: min(physical beds, on-shift RNs × patients per RN); the
     physical beds when the unit has no RN ratio to staff them by."""
@@ -289,7 +280,7 @@ def _holds(facts: _Facts, staff_id: int, mix: SkillMixRule, day: dt.date) -> boo
 def _status(facts: _Facts, unit: Unit, at: dt.datetime, census: int, on_shift: list[OnShift]) -> UnitStatus:
     tz = ZoneInfo(unit.site.timezone)
     running = _in_progress(facts.shift_types.get(unit.site_id, ()), at, tz)
-    rules = _rules_in_force(facts.ratios.get(unit.pk, ()), running)
+    rules = ratio_rules_in_force(facts.ratios.get(unit.pk, ()), running)
     required = {role: staff_needed(census, rule.patients_per_staff) for role, rule in sorted(rules.items())}
     rns = sum(1 for p in on_shift if p.role == RN)
     rn_rule = rules.get(RN)

@@ -87,6 +87,16 @@ def staff_needed(patients: int, patients_per_staff: Decimal | float | int) -> in
     return math.ceil(Decimal(patients) / ratio)
 
 
+def ratio_rules_in_force(rules: Iterable[RatioRule], shift_type_ids: set[int]) -> dict[str, RatioRule]:
+    """Per role, the ratio rule that applies while these shift types run: a rule for one
+    of them wins over the unit's general rule (one with no shift type)."""
+    chosen: dict[str, RatioRule] = {}
+    for rule in sorted(rules, key=lambda r: r.shift_type_id is not None):
+        if rule.shift_type_id is None or rule.shift_type_id in shift_type_ids:
+            chosen[rule.role] = rule
+    return chosen
+
+
 def ratio_levels(*, patients: int, patients_per_staff: Decimal | float | int, beds: int, is_night: bool) -> Levels:
     minimum = staff_needed(patients, patients_per_staff)
     preferred = minimum
@@ -113,11 +123,7 @@ def _desired(units: list[Unit], start_date: dt.date, end_date: dt.date) -> dict[
     for est in census:
         unit = unit_by_pk[est.unit_id]
         priority = PRIORITY.get(unit.kind, 1)
-        # Per role: the rule for this very shift type wins over the general one.
-        chosen: dict[str, RatioRule] = {}
-        for rule in sorted(ratios[unit.pk], key=lambda r: r.shift_type_id is not None):
-            if rule.shift_type_id is None or rule.shift_type_id == est.shift_type_id:
-                chosen[rule.role] = rule
+        chosen = ratio_rules_in_force(ratios[unit.pk], {est.shift_type_id})
         cap = 0
         for role, rule in chosen.items():
             levels = ratio_levels(
