@@ -126,3 +126,8 @@ class UnitHour(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.hour:%Y-%m-%d %H:00}: {self.census}/{self.staffed_beds}"
+
+
+# Each capability keeps its models in a module of its own; importing them here registers
+# them with the app.
+from . import backfill, forecasts, redeploy  # noqa: E402,F401

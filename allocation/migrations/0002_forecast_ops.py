@@ -1,0 +1,11 @@
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('allocation', '0001_initial'),
+    ]
+
+    operations = [
+    ]

@@ -1,0 +1,3 @@
+"""Models of allocation's forecasts (imported by allocation.models)."""
+
+from __future__ import annotations
