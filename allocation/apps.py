@@ -5,3 +5,8 @@ from django.apps import AppConfig
 
 class AllocationConfig(AppConfig):
     name = "allocation"
+
+    def ready(self) -> None:
+        # Each capability registers what it puts on the status board (allocation/board.py)
+        # by importing its board module here, one line each.
+        pass

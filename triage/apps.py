@@ -5,3 +5,7 @@ from django.apps import AppConfig
 
 class TriageConfig(AppConfig):
     name = "triage"
+
+    def ready(self) -> None:
+        # What triage puts on the status board (allocation/board.py) registers here.
+        pass
