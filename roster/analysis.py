@@ -24,7 +24,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from . import access, fatigue, placement, rulebook, rules
+from . import access, fatigue, placement, rules
 from .assignments import check_assignment, rule_shift
 from .generation import Built, build_problem
 from .models import Assignment, Leave, OpenShift, Roster, ShiftType, SolverRun, Staff, Unit
@@ -190,6 +190,9 @@ class Row:
     risk_day: dt.date | None
     minutes: int
     shifts: int
+    # The person's shifts in this version let through past a limit by a waiver ("Minimum
+    # rest between shifts on Tue 03 Mar"): the badge then says so, not the old figure.
+    waived: list[str] = field(default_factory=list)
 
     @property
     def hours(self) -> str:
@@ -197,6 +200,9 @@ class Row:
 
     @property
     def risk_title(self) -> str:
+        if self.waived:
+            figures = f" ({'; '.join(self.risk.reasons)})" if self.risk.reasons else ""
+            return "Fatigue: over limit, waived — " + ", ".join(self.waived) + figures
         label = {
             fatigue.GREEN: "Fatigue risk: green (rested)",
             fatigue.YELLOW: "Fatigue risk: yellow",
@@ -348,6 +354,7 @@ def roster_grid(roster: Roster, *, user: Any, today: dt.date) -> Grid:
     rows: list[Row] = []
     for person in people.values():
         cells: list[Cell] = []
+        waived: list[str] = []
         minutes = count = 0
         for day in days:
             cell = Cell(day)
@@ -359,7 +366,8 @@ def roster_grid(roster: Roster, *, user: Any, today: dt.date) -> Grid:
                 minutes += a.shift_type.duration_minutes
                 count += 1
                 if a.waiver is not None:
-                    cell.waiver = f"Waiver: {rulebook.label(a.waiver.rule)}"
+                    cell.waiver = f"Waiver: {a.waiver.labels}"
+                    waived.append(f"{a.waiver.labels} on {day.date:%a %d %b}")
                     if private(person):
                         cell.waiver += f" — {a.waiver.reason}"
             off = leave.get((person.pk, day.date))
@@ -381,7 +389,7 @@ def roster_grid(roster: Roster, *, user: Any, today: dt.date) -> Grid:
             note = "Float pool" if person.float_pool else ""
         else:
             note = f"Float pool · {person.home_unit.name}" if person.float_pool else f"From {person.home_unit.name}"
-        rows.append(Row(person, note, cells, risk, when, minutes, count))
+        rows.append(Row(person, note, cells, risk, when, minutes, count, waived))
 
     current = _solver_assignments(roster, built, assignments)
     coverage, short_slots, missing = _coverage_rows(roster, built, current, days)

@@ -10,6 +10,7 @@ version in force as changed in place. The manager's manual edits built on these 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
@@ -135,19 +136,29 @@ def assignment_insert(
 
 
 @transaction.atomic
-def waiver_record(*, actor: Any, staff: Staff, day: dt.date, rule: str, reason: str) -> Waiver:
-    """A manager's recorded exception to one waivable hard rule, for one person and day."""
+def waiver_record(
+    *, actor: Any, staff: Staff, day: dt.date, reason: str, rule: str = "", rules: Sequence[str] = ()
+) -> Waiver:
+    """A manager's recorded exception to waivable hard rules, for one person and day:
+    ``rule``, or every one of ``rules`` (one change may break two limits at once; one
+    decision, one reason, one waiver). All of them must be waivable, or nothing is kept."""
     if not can_manage_unit(actor, staff.home_unit_id):
         raise NotAllowed("Only a manager of this person's unit may record a waiver.", field="staff")
     check_days(date=day)
-    if rule not in rulebook.RULES:
-        raise DomainError(f"Unknown rule {rule!r}.", field="rule")
-    if not rulebook.is_waivable(rule):
-        raise DomainError(f"{rulebook.label(rule)} cannot be waived.", field="rule")
+    codes = list(dict.fromkeys([*([rule] if rule else []), *rules]))
+    if not codes:
+        raise DomainError("Name the rule to waive.", field="rule")
+    for code in codes:
+        if code not in rulebook.RULES:
+            raise DomainError(f"Unknown rule {code!r}.", field="rule")
+        if not rulebook.is_waivable(code):
+            raise DomainError(f"{rulebook.label(code)} cannot be waived.", field="rule")
     if not reason.strip():
         raise DomainError("A waiver needs a reason.", field="reason")
     if len(reason) > REASON_MAX:
         raise DomainError(f"A reason is at most {REASON_MAX} characters.", field="reason")
-    waiver = Waiver.objects.create(staff=staff, date=day, rule=rule, reason=reason.strip(), approved_by=actor)
+    waiver = Waiver.objects.create(
+        staff=staff, date=day, rule=codes[0], rules=codes, reason=reason.strip(), approved_by=actor
+    )
     audit_record(actor=actor, action="waiver.create", obj=waiver, after=snapshot(waiver), rationale=reason)
     return waiver

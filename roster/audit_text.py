@@ -110,7 +110,9 @@ def describe(event: AuditEvent, names: Names) -> Sentence:
                 "preference.withdraw": "withdrew the preference of"}.get(action, action)
         return Sentence(f"{verb} {person} on {day}", staff_link)
     if action == "waiver.create":
-        return Sentence(f"waived “{rulebook.label(str(pic.get('rule')))}” for {person} on {day}", staff_link)
+        codes = pic.get("rules") or [pic.get("rule")]
+        waived = " and ".join(f"“{rulebook.label(str(code))}”" for code in codes)
+        return Sentence(f"waived {waived} for {person} on {day}", staff_link)
     if action.startswith("swap."):
         verb = {"swap.accept": "accepted", "swap.decline": "declined", "swap.approve": "approved",
                 "swap.reject": "declined (as manager)", "swap.cancel": "withdrew", "swap.offer": "offered"}.get(

@@ -6,11 +6,12 @@ person's row lock, and refused with every rule it would break unless a waiver co
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 
-from . import rules
+from . import rulebook, rules
 from .access import can_manage_unit
 from .assignments import assignment_insert, check_assignment, live_changed
 from .audit import audit_record, snapshot
@@ -27,7 +28,32 @@ from .swaps import withdraw_open_on
 
 
 def _unwaived(breaches: list[rules.Breach], waiver: Waiver | None) -> list[rules.Breach]:
-    return [b for b in breaches if not (waiver is not None and b.waivable and b.rule == waiver.rule)]
+    """The breaches ``waiver`` does not lift: those of rules it does not name, and any
+    rule nobody may waive."""
+    covered = set(waiver.covers) if waiver is not None else set()
+    return [b for b in breaches if not (b.waivable and b.rule in covered)]
+
+
+@dataclass(frozen=True)
+class WaiverOffer:
+    """What one waiver must name to let a refused change through: every rule it breaks."""
+
+    rules: list[str]
+    labels: list[str]
+
+
+def waiver_offer(breaches: list[rules.Breach]) -> tuple[WaiverOffer | None, str]:
+    """One waiver naming every broken rule when each may be waived (a short turnaround
+    that also takes the week past its hours is one decision); otherwise no offer, and
+    why in a sentence: the rules nobody may waive."""
+    fixed = list(dict.fromkeys(b.rule for b in breaches if not b.waivable))
+    if fixed:
+        names = " and ".join(f"“{rulebook.label(code)}”" for code in fixed)
+        return None, f"No waiver can allow this change: {names} cannot be waived."
+    codes = list(dict.fromkeys(b.rule for b in breaches))
+    if not codes:
+        return None, ""
+    return WaiverOffer(codes, [rulebook.label(code) for code in codes]), ""
 
 
 @transaction.atomic
@@ -44,7 +70,8 @@ def assignment_create(
 
     Guarantees: no overlap with the person's live shifts or this roster's (checked here
     under a row lock on the person, and by exclusion constraints on PostgreSQL); no hard
-    fatigue, leave or certification rule broken unless ``waiver`` covers exactly that rule.
+    fatigue, leave or certification rule broken unless ``waiver`` names that rule (a waiver
+    may name several: each broken waivable rule must be among them).
     """
     if not can_manage_unit(actor, roster.unit_id):
         raise NotAllowed("You may not change this roster.", field="roster")

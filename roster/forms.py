@@ -249,7 +249,8 @@ class CellForm(forms.Form):
     shift_type = forms.ModelChoiceField(
         label="Shift", queryset=ShiftType.objects.none(), required=False, empty_label="Off"
     )
-    waiver_rule = forms.ChoiceField(choices=[("", "—"), *WAIVABLE_RULES], required=False, widget=forms.HiddenInput)
+    # Every waivable rule the change breaks: one waiver, one reason, names them all.
+    waiver_rule = forms.MultipleChoiceField(choices=WAIVABLE_RULES, required=False, widget=forms.MultipleHiddenInput)
     waiver_reason = forms.CharField(
         label="Reason for the waiver",
         required=False,

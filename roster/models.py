@@ -622,11 +622,17 @@ class Roster(models.Model):
 
 
 class Waiver(models.Model):
-    """A manager's recorded exception to one hard rule for one person and day."""
+    """A manager's recorded exception to waivable hard rules for one person and day.
+
+    One change can break two fatigue limits at once (a short turnaround that also takes
+    the week past its hours): one decision, one reason, so one waiver lists them all.
+    ``rule`` is the first of ``rules`` (what the API and the admin filter on).
+    """
 
     staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="waivers")
     date = models.DateField(validators=[validate_day])
     rule = models.CharField(max_length=40)
+    rules = models.JSONField(default=list, blank=True, help_text="Every rule this waiver excepts (codes).")
     reason = models.TextField(validators=[MaxLengthValidator(REASON_MAX)])
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -635,7 +641,16 @@ class Waiver(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"Waiver {self.rule} for {self.staff} on {self.date}"
+        return f"Waiver {', '.join(self.covers)} for {self.staff} on {self.date}"
+
+    @property
+    def covers(self) -> list[str]:
+        """The codes of every rule this waiver excepts, first rule first."""
+        return list(dict.fromkeys([self.rule, *(self.rules or [])]))
+
+    @property
+    def labels(self) -> str:
+        return "; ".join(rulebook.label(code) for code in self.covers)
 
 
 class TsTzRange(Func):

@@ -22,7 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 from .. import absence, access, analysis, audit_text, export, generation, selectors
 from .. import rosters as versions
 from ..assignments import waiver_record
-from ..editing import assignment_set
+from ..editing import assignment_set, waiver_offer
 from ..errors import DomainError, NotAllowed, RuleViolation, Stale
 from ..forms import (
     AuditFilterForm,
@@ -506,14 +506,14 @@ def roster_assign(request: HttpRequest, pk: int) -> HttpResponse:
             waiver = None
             if data["waiver_rule"]:
                 waiver = waiver_record(
-                    actor=request.user, staff=staff, day=day, rule=data["waiver_rule"], reason=data["waiver_reason"]
+                    actor=request.user, staff=staff, day=day, rules=data["waiver_rule"], reason=data["waiver_reason"]
                 )
             assignment_set(
                 actor=request.user, roster=roster, staff=staff, day=day, shift_type=shift_type, waiver=waiver
             )
     except RuleViolation as exc:
         context["breaches"] = exc.breaches
-        context["waiver"] = _waiver_offer(exc.breaches)
+        context["waiver"], context["no_waiver"] = waiver_offer(exc.breaches)
         context["proposed"] = shift_type
         return refused()
     except DomainError as exc:
@@ -531,15 +531,6 @@ def roster_assign(request: HttpRequest, pk: int) -> HttpResponse:
         )
     messages.success(request, message)
     return redirect("roster-detail", pk=roster.pk)
-
-
-def _waiver_offer(breaches: list[Any]) -> Any:
-    """The one rule a single waiver would lift, or None when it could not (a rule that
-    cannot be waived, or several different rules broken at once)."""
-    codes = {b.rule for b in breaches}
-    if len(codes) == 1 and all(b.waivable for b in breaches):
-        return breaches[0]
-    return None
 
 
 @require_safe
