@@ -9,4 +9,7 @@ class AllocationConfig(AppConfig):
     def ready(self) -> None:
         # Each capability registers what it puts on the status board (allocation/board.py)
         # by importing its board module here, one line each.
+        from . import board_equipment
+
+        board_equipment.register()
         from . import redeploy_admin  # noqa: F401  (the site-to-site table in the admin)

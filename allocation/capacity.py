@@ -22,8 +22,9 @@ the role that owns it. Generated from live data only; nothing here writes.
 over the units in scope at the median, 85th and 90th percentiles (``allocation.forecasts``;
 a sum of unit quantiles is at least the quantile of the sum, so the figure errs on the
 safe side). The need is taken at the chosen quantile (90th by default: staff to the
-85th–90th percentile, not the mean): beds = the census; staff per role = the ratio rules
-applied to each unit's forecast census. The confidence level comes from the spread of the
+85th–90th percentile, not the mean): beds = the census as a whole count, staff per role =
+the ratio rules applied to each unit's forecast census (``allocation.forecasts``' own
+``whole_count`` and ``requirements``). The confidence level comes from the spread of the
 quantiles at the peak: (q90 − median) ÷ median ≤ 15 % high, ≤ 30 % medium, else low; a unit
 without a forecast carries its current census forward and makes the block's confidence
 low. What is *available* in a block is the least over its hours of what the roster in
@@ -37,7 +38,6 @@ advice to a person, never acted on here.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -47,10 +47,10 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from assets.selectors import availability
-from roster.coverage import ratio_rules_in_force, staff_needed
-from roster.models import RatioRule, ShiftType, Site, Staff, Unit
+from roster.models import Site, Staff, Unit
 
-from .staffing import HOUR, UnitStatus, _in_progress, hour_of, statuses_by_hour, unit_statuses
+from .forecasts import ForecastPoint, census_forecast, requirements, whole_count
+from .staffing import HOUR, UnitStatus, hour_of, statuses_by_hour, unit_statuses
 from .zones import utilization_of
 
 BLOCKS = 4
@@ -67,10 +67,9 @@ UNIT_MANAGER = "Unit manager"
 BIOMED = "Biomedical engineering"
 BED_MANAGER = "Site coordinator (bed management)"
 
-# One forecast point per hour: (median, q85, q90); keyed by unit id, one per hour of the
-# horizon, or None for an hour without a forecast.
-Quantiles = tuple[float, float, float]
-ForecastSource = Callable[[Sequence[int], dt.datetime, int], dict[int, list[Quantiles | None]]]
+# Where the census forecasts come from: ``allocation.forecasts.census_forecast`` (tests
+# pass their own).
+ForecastSource = Callable[[Sequence[int], dt.datetime, int], dict[int, list[ForecastPoint]]]
 
 
 @dataclass(frozen=True)
@@ -158,25 +157,6 @@ class Assessment:
         return tuple(g for g in self.gaps if g.short)
 
 
-# --- forecasts ---------------------------------------------------------------------------
-
-
-def stored_forecast(unit_ids: Sequence[int], start: dt.datetime, hours: int) -> dict[int, list[Quantiles | None]]:
-    """The stored census forecasts (``allocation.forecasts.census_forecast``), hour by hour
-    from ``start``; units without one are absent. Read through ``importlib`` so the
-    assessment works, with low confidence, on a deployment that has no forecasts yet."""
-    try:
-        module: Any = importlib.import_module("allocation.forecasts")
-    except ImportError:
-        return {}
-    points = module.census_forecast(list(unit_ids), start, hours)
-    out: dict[int, list[Quantiles | None]] = {}
-    for unit_id, series in points.items():
-        by_hour = {hour_of(p.hour): (float(p.median), float(p.q85), float(p.q90)) for p in series}
-        out[unit_id] = [by_hour.get(start + i * HOUR) for i in range(hours)]
-    return out
-
-
 # --- the assessment ----------------------------------------------------------------------
 
 
@@ -237,56 +217,66 @@ def _current_lines(statuses: Sequence[UnitStatus], reserve_by_role: dict[str, in
     return lines
 
 
-def _hourly_need(unit: Unit, census: int, rules: Sequence[RatioRule], types: Sequence[ShiftType],
-                 at: dt.datetime) -> dict[str, int]:
-    running = _in_progress(types, at, ZoneInfo(unit.site.timezone))
-    in_force = ratio_rules_in_force(rules, running)
-    return {role: staff_needed(census, rule.patients_per_staff) for role, rule in in_force.items()}
+def _hourly_points(units: Sequence[Unit], start: dt.datetime, forecast: dict[int, list[ForecastPoint]],
+                   now_census: dict[int, int]) -> tuple[dict[int, list[ForecastPoint]], set[int]]:
+    """Each unit's forecast point for every hour of the horizon; an hour without one
+    carries the current census forward (and the unit is reported as without forecast)."""
+    points: dict[int, list[ForecastPoint]] = {}
+    missing: set[int] = set()
+    for unit in units:
+        by_hour = {hour_of(p.hour): p for p in forecast.get(unit.pk, [])}
+        series = []
+        for h in range(HORIZON):
+            at = start + h * HOUR
+            point = by_hour.get(at)
+            if point is None:
+                missing.add(unit.pk)
+                n = float(now_census[unit.pk])
+                point = ForecastPoint(hour=at, median=n, q85=n, q90=n)
+            series.append(point)
+        points[unit.pk] = series
+    return points, missing
 
 
 def _blocks(site: Site, units: Sequence[Unit], start: dt.datetime, quantile: str,
-            forecast: dict[int, list[Quantiles | None]], now_census: dict[int, int]) -> list[DemandBlock]:
+            forecast: dict[int, list[ForecastPoint]], now_census: dict[int, int]) -> list[DemandBlock]:
     tz = ZoneInfo(site.timezone)
-    rules: dict[int, list[RatioRule]] = defaultdict(list)
-    for rule in RatioRule.objects.filter(unit__in=units):
-        rules[rule.unit_id].append(rule)
-    types = list(ShiftType.objects.filter(site=site))
-    pick = {"median": 0, "85": 1, "90": 2}[quantile]
-    # The roster in force at the start of each hour of the horizon (now-capped at the end
-    # so every future hour is read from the roster).
+    name = QUANTILES[quantile]
+    points, missing_ids = _hourly_points(units, start, forecast, now_census)
+    # Staff needed per hour: the ratio rules in force applied to the census at the
+    # quantile (``allocation.forecasts.requirements``, the one place that is written).
+    needs = requirements(points, name)
+    missing = tuple(sorted(u.name for u in units if u.pk in missing_ids))
+    # The roster in force at the start of each hour of the horizon ("now" set past its
+    # end, so every future hour is read from the roster).
     rostered: dict[int, list[UnitStatus]] = {}
     last = start + (HORIZON - 1) * HOUR
     for unit in units:
-        rows = statuses_by_hour(unit, start - HOUR, last - HOUR, now=last + HOUR)
-        rostered[unit.pk] = [st for _, st in rows]
+        rostered[unit.pk] = [st for _, st in statuses_by_hour(unit, start - HOUR, last - HOUR, now=last + HOUR)]
     blocks = []
     for b in range(BLOCKS):
         b_start = start + b * BLOCK_HOURS * HOUR
-        peak: tuple[float, float, float, float, int] | None = None  # (chosen, median, q85, q90, hour index)
+        peak: tuple[float, float, float, float, int] | None = None  # (chosen, median, q85, q90, hour)
         staff_need: dict[str, int] = defaultdict(int)
         staff_have: dict[str, int] = {}
         beds_have: int | None = None
-        missing = sorted({u.name for u in units if not any(forecast.get(u.pk) or [])})
         for h in range(b * BLOCK_HOURS, (b + 1) * BLOCK_HOURS):
-            at = start + h * HOUR
             sums = [0.0, 0.0, 0.0]
             need_h: dict[str, int] = defaultdict(int)
             have_h: dict[str, int] = defaultdict(int)
             beds_h = 0
             for unit in units:
-                series = forecast.get(unit.pk) or []
-                point = series[h] if h < len(series) else None
-                q = point if point is not None else (float(now_census[unit.pk]),) * 3
-                for i in range(3):
-                    sums[i] += q[i]
-                census_q = round(q[pick] + 0.4999)  # a fractional patient is a bed
-                for role, n in _hourly_need(unit, census_q, rules.get(unit.pk, []), types, at).items():
+                p = points[unit.pk][h]
+                sums[0] += p.median
+                sums[1] += p.q85
+                sums[2] += p.q90
+                for role, n in needs.get(unit.pk, [{}] * HORIZON)[h].items():
                     need_h[role] += n
                 st = rostered[unit.pk][h]
                 for role, n in st.on_shift_by_role.items():
                     have_h[role] += n
                 beds_h += st.staffed_beds
-            chosen = sums[pick]
+            chosen = sums[("median", "q85", "q90").index(name)]
             if peak is None or chosen > peak[0]:
                 peak = (chosen, sums[0], sums[1], sums[2], h)
             for role, n in need_h.items():
@@ -301,10 +291,10 @@ def _blocks(site: Site, units: Sequence[Unit], start: dt.datetime, quantile: str
             index=b + 1, start=b_start, end=b_end, label=_local_label(b_start, b_end, tz),
             peak_at=start + peak[4] * HOUR, census_median=round(peak[1], 1), census_q85=round(peak[2], 1),
             census_q90=round(peak[3], 1), confidence=level, confidence_note=note,
-            beds_needed=round(peak[0] + 0.4999), beds_available=beds_have or 0,
+            beds_needed=whole_count(peak[0]), beds_available=beds_have or 0,
             staff_needed=dict(sorted(staff_need.items())),
             staff_available={r: staff_have.get(r, 0) for r in sorted(set(staff_need) | set(staff_have))},
-            units_without_forecast=tuple(missing),
+            units_without_forecast=missing,
         ))
     return blocks
 
@@ -393,7 +383,7 @@ def _recommendations(blocks: Sequence[DemandBlock], gaps: Sequence[Gap], current
 
 
 def assess(site: Site, units: Sequence[Unit], *, at: dt.datetime | None = None, quantile: str = DEFAULT_QUANTILE,
-           user: Any = None, scope: str = "site", forecast: ForecastSource = stored_forecast) -> Assessment:
+           user: Any = None, scope: str = "site", forecast: ForecastSource = census_forecast) -> Assessment:
     """The capacity assessment of ``units`` (all or some of ``site``'s) at ``at`` (now).
     ``user`` scopes the equipment counted (the items they can see); ``forecast`` is the
     source of census forecasts (the stored ones by default)."""

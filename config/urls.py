@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/", include("roster.api.urls")),
     path("assets/", include("assets.urls")),
     path("incidents/", include("triage.urls")),
+    path("operations/", include("allocation.pages.urls")),
     path("operations/capacity/", include("allocation.capacity_urls")),
     path("", include("roster.pages.urls")),
 ]

@@ -25,6 +25,7 @@ NAVIGATION: list[tuple[str, str, set[str]]] = [
     ("Swaps", "swaps", _ALL),
     ("Open shifts", "open-shift-list", _ALL),
     ("Equipment", "assets:item-list", _ALL),
+    ("Operations", "allocation:board", _MANAGERS),
     ("Incidents", "triage:incident-list", _COORDINATORS),
     ("Requests", "request-queue", _MANAGERS),
     ("Certifications", "certification-list", _MANAGERS),

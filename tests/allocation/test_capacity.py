@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from allocation.capacity import HOUR, assess
+from allocation.forecasts import ForecastPoint
 from allocation.staffing import unit_statuses
 from roster.models import RatioRule, Staff, Unit
 from tests import factories as f
@@ -24,7 +25,7 @@ DAY_START = T.replace(hour=7)  # the day shift runs 07:00–19:00 (London is on 
 def steady(median: float, q85: float, q90: float):
     """A forecast source giving every unit the same quantiles every hour."""
     def source(unit_ids, start, hours):
-        return {uid: [(median, q85, q90)] * hours for uid in unit_ids}
+        return {uid: [ForecastPoint(start + h * HOUR, median, q85, q90) for h in range(hours)] for uid in unit_ids}
     return source
 
 
