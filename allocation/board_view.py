@@ -37,6 +37,7 @@ from roster.models import Site, Unit
 from . import board
 from .access import live_sites, live_units
 from .board_equipment import EquipmentCount, equipment_by_site
+from .forecasts import census_forecast
 from .models import CensusEvent, UnitHour
 from .staffing import HOUR, SiteStatus, UnitStatus, hour_of, site_status, unit_statuses
 from .zones import BY_ZONE, Zone
@@ -123,10 +124,6 @@ class Board:
 def _forecasts(unit_ids: Sequence[int], start: dt.datetime, hours: int) -> dict[int, list[Any]]:
     """Stored census forecasts per unit (``allocation.forecasts.census_forecast``): a unit
     without one yet is absent."""
-    try:
-        from .forecasts import census_forecast  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # no forecasts stored in this deployment yet
-        return {}
     return dict(census_forecast(list(unit_ids), start, hours))
 
 
