@@ -40,7 +40,7 @@ import datetime as dt
 import math
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -228,7 +228,7 @@ class SitePoint:
     units: int
 
 
-def site_forecast(units_by_site: dict[int, Sequence[int]], start: dt.datetime, hours: int, what: str = "census"
+def site_forecast(units_by_site: Mapping[int, Sequence[int]], start: dt.datetime, hours: int, what: str = "census"
                   ) -> dict[int, list[SitePoint]]:
     """Per site, the forecast of its units' total (census or arrivals) per hour: means
     and variances add (units taken as independent), quantiles as for a unit. Only the

@@ -17,6 +17,9 @@ from config.celery import app
 RECOMPUTE_UNIT_HOURS = "allocation.tasks.recompute_unit_hours"
 # Run by beat every hour (the schedule is in the settings).
 RECORD_CURRENT_HOURS = "allocation.tasks.record_current_hours"
+# Run by beat: each unit's forecaster refitted daily, its forecasts refreshed hourly.
+FIT_FORECASTS = "allocation.tasks.fit_forecasts"
+REFRESH_FORECASTS = "allocation.tasks.refresh_forecasts"
 
 
 def recompute_after_commit(unit_id: int, since: dt.datetime) -> None:

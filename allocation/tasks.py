@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from roster.models import Unit
 
-from .queue import RECOMPUTE_UNIT_HOURS, RECORD_CURRENT_HOURS
+from . import forecasts
+from .queue import FIT_FORECASTS, RECOMPUTE_UNIT_HOURS, RECORD_CURRENT_HOURS, REFRESH_FORECASTS
 from .staffing import HOUR, unit_hours_record
 
 
@@ -27,3 +28,19 @@ def record_current_hours() -> int:
     now = timezone.now()
     return sum(unit_hours_record(unit_id=pk, since=now - HOUR, now=now)
                for pk in Unit.objects.order_by("pk").values_list("pk", flat=True))
+
+
+@shared_task(name=FIT_FORECASTS, acks_late=True, soft_time_limit=1800, time_limit=1860)
+def fit_forecasts() -> int:
+    """Every day (beat): refit each unit's forecaster on its last year, then refresh the
+    forecasts from it. Idempotent (each unit's fit replaces the last). Returns units fitted."""
+    fitted = len(forecasts.fit_units())
+    forecasts.refresh_forecasts()
+    return fitted
+
+
+@shared_task(name=REFRESH_FORECASTS, acks_late=True, soft_time_limit=600, time_limit=660)
+def refresh_forecasts() -> int:
+    """Every hour (beat): the next 14 days' forecasts from the current hour, and the
+    actuals of the windows that have passed. Idempotent within the hour."""
+    return forecasts.refresh_forecasts()

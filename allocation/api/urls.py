@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
+from . import forecasts as forecast_views
 from . import views
 from .capacity import CapacityViewSet
 
@@ -15,6 +16,9 @@ router.register("clock-events", views.ClockEventViewSet, basename="clockevent")
 router.register("status/units", views.UnitStatusViewSet, basename="unitstatus")
 router.register("status/sites", views.SiteStatusViewSet, basename="sitestatus")
 router.register("series", views.UnitHourViewSet, basename="unithour")
+router.register("forecasts/units", forecast_views.UnitForecastViewSet, basename="unitforecast")
+router.register("forecasts/sites", forecast_views.SiteForecastViewSet, basename="siteforecast")
+router.register("forecasts/accuracy", forecast_views.ForecastAccuracyViewSet, basename="forecastaccuracy")
 router.register("capacity", CapacityViewSet, basename="capacity")
 
 app_name = "census-api"

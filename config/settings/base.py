@@ -306,6 +306,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "triage.tasks.sensing_scan",
         "schedule": 60,
     },
+    "allocation-forecast-fit": {
+        # Each unit's forecaster refitted on its last year of arrivals.
+        "task": "allocation.tasks.fit_forecasts",
+        "schedule": 24 * 60 * 60,
+    },
+    "allocation-forecast-refresh": {
+        # The next 14 days' forecasts from the current hour; passed windows meet actuals.
+        "task": "allocation.tasks.refresh_forecasts",
+        "schedule": 60 * 60,
+    },
     "allocation-current-hours": {
         # Each unit's hour is written even when no census event arrives in it.
         "task": "allocation.tasks.record_current_hours",
