@@ -502,6 +502,44 @@ def tradeable_shifts(staff: Staff, *, until: dt.date) -> QuerySet[Assignment]:
     )
 
 
+TRADE_SEARCH_MAX = 100  # characters of a search for a shift to trade for
+
+
+def trade_options(
+    staff: Staff, given: Assignment | None, *, until: dt.date, search: str = ""
+) -> list[Assignment]:
+    """The colleagues' shifts ``staff`` could take in a trade for ``given``: colleagues of
+    the same role (shifts go like for like), and only shifts she could work having given
+    ``given`` up — the same answer as the offer's own check (``eligibility.Window``, the
+    rules of ``breaches_taking``); the offer re-checks both people under row locks.
+
+    ``search`` keeps the shifts whose colleague, shift or day (``"fri"``, ``"12"``,
+    ``"dec"``) matches every word. A fixed number of queries for any number of shifts.
+    """
+    if given is None:
+        return []
+    shifts = [
+        a for a in tradeable_shifts(staff, until=until).filter(staff__role=staff.role)
+        .select_related("roster__unit__site")
+        if (a.roster_id, a.date, a.shift_type_id) != (given.roster_id, given.date, given.shift_type_id)
+    ]
+    words = search.lower().split()
+    if words:
+        shifts = [a for a in shifts if all(word in _searchable(a) for word in words)]
+    if not shifts:
+        return []
+    window = Window.load(staff, min(a.date for a in shifts), max(a.date for a in shifts))
+    return [
+        a for a in shifts
+        if not window.breaches(unit=a.roster.unit, shift_type=a.shift_type, day=a.date, giving_up=given.pk)
+    ]
+
+
+def _searchable(a: Assignment) -> str:
+    return (f"{a.staff} {a.shift_type.code} {a.shift_type.name} {a.date:%a %A} {a.date.day} {a.date:%b %B}"
+            f" {a.roster.unit.name}").lower()
+
+
 def my_swappable_shifts(staff: Staff) -> QuerySet[Assignment]:
     return (
         Assignment.objects.filter(

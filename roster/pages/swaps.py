@@ -48,9 +48,34 @@ def swap_list(request: HttpRequest) -> HttpResponse:
             colleagues=list(access.visible_staff(request.user).filter(active=True, home_unit_id=me.home_unit_id,
                                                                       role=me.role)
                             .exclude(pk=me.pk).order_by("last_name", "first_name")),
-            tradeable=list(swaps.tradeable_shifts(me, until=timezone.localdate() + dt.timedelta(days=56))),
+            **_trades(request, me, mine),
         )
     return render(request, "roster/swaps/list.html", context)
+
+
+TRADE_DAYS = 56  # how far ahead the shifts to trade for are listed
+
+
+def _trades(request: HttpRequest, me: Any, mine: list[Assignment]) -> dict[str, Any]:
+    """The colleagues' shifts she could take in return for the shift chosen in
+    ``?assignment=`` (else her first), found by ``?q=``."""
+    chosen = request.GET.get("assignment", "")
+    given = next((a for a in mine if str(a.pk) == chosen), mine[0] if mine else None)
+    search = request.GET.get("q", "")[: swaps.TRADE_SEARCH_MAX]
+    return {"given": given, "search": search,
+            "tradeable": swaps.trade_options(me, given, until=timezone.localdate() + dt.timedelta(days=TRADE_DAYS),
+                                             search=search)}
+
+
+@require_safe
+@login_required
+def swap_trades(request: HttpRequest) -> HttpResponse:
+    """The list of shifts to trade for, redrawn as she picks her shift or searches."""
+    me = access.staff_of(request.user)
+    if me is None:
+        raise PermissionDenied("Only staff with a roster can swap shifts.")
+    return render(request, "roster/swaps/list.html#trade-choices",
+                  {"me": me, **_trades(request, me, list(swaps.my_swappable_shifts(me)))})
 
 
 def _posted_pk(request: HttpRequest, name: str) -> int:
@@ -155,6 +180,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("swaps/units/<int:pk>/auto-approve/", unit_auto_approve, name="swap-auto-approve"),
     path("swaps/", swap_list, name="swaps"),
     path("swaps/offer/", swap_offer, name="swap-offer"),
+    path("swaps/trades/", swap_trades, name="swap-trades"),
     path("swaps/<int:pk>/respond/", swap_respond, name="swap-respond"),
     path("swaps/<int:pk>/decide/", swap_decide, name="swap-decide"),
     path("swaps/<int:pk>/cancel/", swap_cancel, name="swap-cancel"),
