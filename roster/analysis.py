@@ -26,6 +26,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from . import access, fatigue, placement, rules
 from .assignments import check_assignment, rule_shift
+from .cover_templates import CoverGaps, cover_gaps
 from .generation import Built, build_problem
 from .models import Assignment, Leave, OpenShift, Roster, ShiftType, SolverRun, Staff, Unit
 from .solver import derive
@@ -280,6 +281,8 @@ class Grid:
     can_manage: bool
     can_edit: bool
     run: SolverRun | None
+    # Days (and shift types) of the period nobody set cover for: never "fully covered".
+    cover_gaps: CoverGaps | None = None
 
     @property
     def legend(self) -> list[tuple[ShiftType, str, str]]:
@@ -424,6 +427,7 @@ def roster_grid(roster: Roster, *, user: Any, today: dt.date) -> Grid:
         can_manage=can_manage,
         can_edit=can_manage and roster.status == Roster.Status.DRAFT,
         run=roster.solver_runs.order_by("-created_at").first(),
+        cover_gaps=cover_gaps(unit, roster.start_date, roster.end_date),
     )
 
 

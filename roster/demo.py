@@ -44,7 +44,9 @@ from django.utils import timezone
 from . import generation
 from .access import managed_units
 from .audit import audit_record
+from .cover_templates import derive_lines
 from .coverage import derive_coverage
+from .errors import DomainError
 from .models import (
     Access,
     AuditEvent,
@@ -54,6 +56,7 @@ from .models import (
     Contract,
     ContractShiftLimit,
     CoverageRequirement,
+    CoverTemplate,
     FatigueRules,
     Leave,
     Preference,
@@ -752,6 +755,7 @@ def build_demo(*, today: dt.date | None = None) -> DemoResult:
     _upsert(CensusEstimate.objects.filter(unit__in=all_units, date__range=(start, end)),
             ("unit_id", "date", "shift_type_id"), census_rows)
     derive_coverage(units=all_units, start_date=start, end_date=end)
+    _load_cover_templates(unit_by_code, shift, start)
 
     _load_requests(people, staff_by_number, user_by_name, unit_by_code, shift, today, start)
 
@@ -859,6 +863,37 @@ def _load_requests(
     _upsert(
         Preference.objects.filter(staff__in=members), ("staff_id", "date", "shift_type_id"), pref_rows, update=False
     )
+
+
+def _load_cover_templates(unit_by_code: dict[tuple[str, str], Unit], shift: Any, start: dt.date) -> None:
+    """Each unit's usual week: what its ratio and skill-mix rules ask for at its typical
+    census for that day of the week and shift (the demo period's average). Generating a
+    roster for any later period (next month) applies it, so every day, night and weekend
+    has cover."""
+    rows = []
+    for u in UNITS:
+        unit = unit_by_code[(u.site, u.code)]
+        typical: dict[tuple[int, str], list[int]] = {}
+        for day, code, patients in census_plan(u, start):
+            typical.setdefault((day.weekday(), code), []).append(patients)
+        for (weekday, code), counts in sorted(typical.items()):
+            shift_type = shift(u.site, code)
+            patients = round(sum(counts) / len(counts))
+            try:
+                lines = derive_lines(unit, shift_type, patients)
+            except DomainError:
+                continue  # no ratio rule for this shift: nothing to derive
+            for line in lines:
+                rows.append({
+                    "unit_id": unit.pk, "weekday": weekday, "shift_type_id": shift_type.pk, "role": line.need.role,
+                    "skill_id": line.need.skill.pk if line.need.skill else None,
+                    "certification_type_id": line.need.certification_type.pk if line.need.certification_type
+                    else None,
+                    "minimum": line.minimum, "preferred": line.preferred, "maximum": line.maximum,
+                    "patients": patients, "derivation": line.derivation,
+                })
+    _upsert(CoverTemplate.objects.filter(unit__in=unit_by_code.values()),
+            ("unit_id", "weekday", "shift_type_id", "role", "skill_id", "certification_type_id"), rows)
 
 
 def last_seed() -> AuditEvent | None:

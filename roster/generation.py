@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import placement, queue, rulebook
+from . import cover_templates, placement, queue, rulebook, unrostered
 from .access import can_manage_unit, managed_sites
 from .audit import audit_record, snapshot
 from .errors import Conflict, DomainError, NotAllowed
@@ -347,6 +347,12 @@ def solver_run_request(
             f"You already have {mine} roster generations queued or running; wait for one to finish or stop it.",
             field="time_limit_seconds",
         )
+    # Each unit's weekly cover fills the days of the period it does not yet cover
+    # (never over a date's own cover): a period nobody prepared gets the usual week.
+    if end_date >= timezone.localdate():
+        for each in [unit] if unit is not None else Unit.objects.filter(site=site).order_by("pk"):
+            cover_templates.template_apply(actor=actor, unit=each, start_date=start_date, end_date=end_date,
+                                           check_access=False)
     run = SolverRun.objects.create(
         site=site, unit=unit, start_date=start_date, end_date=end_date,
         time_limit_seconds=time_limit_seconds, seed=seed, requested_by=actor,
@@ -556,6 +562,13 @@ def _write_back(run: SolverRun, built: Built, result: sp.SolveResult, units: lis
         else None,
         "shortfalls": _shortfall_report(built, result) if result.shortfalls else [],
         "shortfall_unit": result.shortfall_unit,
+        # Days nobody set cover for: said by name on the run page, never "fully covered".
+        "no_cover": [gaps.as_dict() for u in units if (gaps := cover_templates.cover_gaps(u, start, end))],
+        # The units' own people the roster gives no shift at all, and why.
+        "without_shifts": [
+            idle.as_dict() for idle in unrostered.without_shifts(
+                built, [a for a in result.assignments if (a.staff, a.day) not in left_out], units)
+        ],
         "left_out": [
             {"date": (start + dt.timedelta(days=a.day)).isoformat(), "shift": a.shift,
              "name": str(built.staff[a.staff]) if a.staff in built.staff else a.staff,

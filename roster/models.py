@@ -23,7 +23,8 @@ from django.core.validators import (
     RegexValidator,
 )
 from django.db import models
-from django.db.models import F, Func, Q
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import rulebook
@@ -480,6 +481,10 @@ class CoverageRequirement(models.Model):
     preferred = models.PositiveIntegerField()
     maximum = models.PositiveIntegerField()
     priority = models.PositiveIntegerField(default=1, help_text="Higher is more critical.")
+    # Made by applying the unit's weekly cover template (roster/cover_templates.py): the
+    # next application may change or remove it. Any other row (entered or changed for
+    # this one date, or derived from a census) is an override the template leaves alone.
+    from_template = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["date", "shift_type__start_time"]
@@ -1023,3 +1028,64 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"To {self.recipient}: {self.text}"
+
+
+# --- cover templates: a unit's usual week of cover -----------------------------------
+# (roster/cover_templates.py holds the rules: deriving from ratios, applying to a period.)
+
+COVER_MAX = 200  # people of one kind on one shift of one unit: far above any real ward
+PATIENTS_MAX = 999
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class CoverTemplate(models.Model):
+    """One line of a unit's weekly cover: on this day of the week and shift type, this many
+    people of a role, or holding a skill or a certification. Applied to the dates of a
+    period, each line becomes a CoverageRequirement (``from_template``)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="cover_template")
+    weekday = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(6)], help_text="0 is Monday, 6 is Sunday."
+    )
+    shift_type = models.ForeignKey(ShiftType, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=12, choices=Staff.Role.choices, blank=True)
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    certification_type = models.ForeignKey(
+        CertificationType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    minimum = models.PositiveIntegerField(validators=[MaxValueValidator(COVER_MAX)])
+    preferred = models.PositiveIntegerField(validators=[MaxValueValidator(COVER_MAX)])
+    maximum = models.PositiveIntegerField(validators=[MaxValueValidator(COVER_MAX)])
+    # The census estimate it was derived from (ratio rules), and how; empty when set by hand.
+    patients = models.PositiveIntegerField(null=True, blank=True, validators=[MaxValueValidator(PATIENTS_MAX)])
+    derivation = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["weekday", "shift_type__start_time", "role", "skill", "certification_type"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="cover_template_weekday"),
+            models.CheckConstraint(
+                condition=Q(preferred__gte=F("minimum")) & Q(maximum__gte=F("preferred")),
+                name="cover_template_min_le_preferred_le_max",
+            ),
+            models.CheckConstraint(
+                condition=(~Q(role="") & Q(skill__isnull=True) & Q(certification_type__isnull=True))
+                | (Q(role="") & Q(skill__isnull=False) & Q(certification_type__isnull=True))
+                | (Q(role="") & Q(skill__isnull=True) & Q(certification_type__isnull=False)),
+                name="cover_template_names_one_need",
+            ),
+            models.UniqueConstraint(
+                F("unit"), F("weekday"), F("shift_type"), F("role"),
+                Coalesce("skill", Value(0)), Coalesce("certification_type", Value(0)),
+                name="cover_template_one_line_per_need",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (f"{self.unit} {WEEKDAY_NAMES[self.weekday]} {self.shift_type.code}: {self.need} "
+                f"{self.minimum}/{self.preferred}/{self.maximum}")
+
+    @property
+    def need(self) -> str:
+        return str(self.role or self.skill or self.certification_type)

@@ -28,6 +28,7 @@ from .models import (
 )
 from .notifications import notify_staff
 from .timeutil import check_days
+from .unrostered import tell_without_shifts
 
 
 def version_number(unit: Unit, start_date: dt.date) -> int:
@@ -216,6 +217,8 @@ def roster_publish(*, actor: Any, roster: Roster, replace_changes: bool = False)
 
     post_shortfalls(actor=actor, roster=roster)
     _tell_whose_shifts_changed(roster, in_force)
+    if not in_force:  # first publication of the period: later ones tell shifts removed
+        tell_without_shifts(roster)
     audit_record(actor=actor, action="roster.publish", obj=roster, before=before, after=snapshot(roster),
                  rationale="published over later changes, confirmed" if replace_changes and in_force else "")
     return roster

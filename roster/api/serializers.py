@@ -239,6 +239,8 @@ class CoverageRequirementSerializer(ScopedSerializer):
             raise serializers.ValidationError({"maximum": "Maximum must be at least the preferred number."})
         if not (attrs.get("role") or attrs.get("skill") or attrs.get("certification_type")) and current is None:
             raise serializers.ValidationError({"role": "Name the role, skill or certification required."})
+        # Set for its date here, it is that date's own cover: the weekly template leaves it alone.
+        attrs["from_template"] = False
         return attrs
 
 

@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from config.tokens import ObtainExpiringAuthToken
 
-from . import notifications, open_shifts, self_service, swaps, views
+from . import cover, notifications, open_shifts, self_service, swaps, views
 
 router = DefaultRouter()
 router.register("sites", views.SiteViewSet, basename="site")
@@ -31,7 +31,7 @@ router.register("assignments", views.AssignmentViewSet, basename="assignment")
 router.register("waivers", views.WaiverViewSet, basename="waiver")
 router.register("audit", views.AuditEventViewSet, basename="auditevent")
 router.register("solver-runs", views.SolverRunViewSet, basename="solverrun")
-for extension in (self_service, swaps, open_shifts, notifications):
+for extension in (self_service, swaps, open_shifts, notifications, cover):
     extension.register(router)
 
 

@@ -42,4 +42,5 @@ urlpatterns += [
     path("", include("roster.pages.swaps")),
     path("", include("roster.pages.open_shifts")),
     path("", include("roster.pages.notifications")),
+    path("", include("roster.pages.cover")),
 ]

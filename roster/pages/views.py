@@ -22,6 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 from .. import absence, access, analysis, audit_text, export, generation, selectors
 from .. import rosters as versions
 from ..assignments import waiver_record
+from ..cover_templates import cover_gaps
 from ..editing import assignment_set, waiver_offer
 from ..errors import DomainError, NotAllowed, RuleViolation, Stale
 from ..forms import (
@@ -564,6 +565,8 @@ def roster_publish(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"Version {roster.version} is published and in force.")
+        if gaps := cover_gaps(roster.unit, roster.start_date, roster.end_date):
+            messages.warning(request, f"Published with days nobody set cover for (left unstaffed): {gaps.text()}.")
     return redirect("roster-detail", pk=roster.pk)
 
 
