@@ -8,4 +8,6 @@ class TriageConfig(AppConfig):
 
     def ready(self) -> None:
         # What triage puts on the status board (allocation/board.py) registers here.
-        pass
+        from .crisis_board import register
+
+        register()

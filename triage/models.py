@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from roster.models import REASON_MAX, Site
@@ -293,3 +293,212 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"Decision {self.pk} ({self.chosen})"
+
+
+# --- Crisis escalation ------------------------------------------------------------------
+# Levels per site and for the network (site empty), proposals that only a person with the
+# authority for the step turns into a change, the positions that hold that authority,
+# playbooks per level and situation reports. The rules are in ``triage/escalation_rules.py``
+# and ``triage/escalation.py``.
+
+LEVEL_CHOICES = [(1, "1 Normal"), (2, "2 Elevated"), (3, "3 Surge"), (4, "4 Major incident"), (5, "5 Catastrophic")]
+POSITION_CHOICES = [
+    ("shift_supervisor", "Shift supervisor"),
+    ("operations_manager", "Operations manager"),
+    ("incident_commander", "Incident commander or director"),
+    ("executive", "Executive or emergency management"),
+]
+_level_range = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class CrisisPosition(models.Model):
+    """Someone holding a crisis position at a site (or for the network), on duty from
+    ``starts_at`` until ``ends_at`` (open-ended when empty)."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="crisis_positions",
+                             help_text="Empty: the network.")
+    position = models.CharField(max_length=24, choices=POSITION_CHOICES)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="crisis_positions")
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["site", "position", "starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
+                                   name="crisis_position_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_position_display()} at {self.site or 'the network'}: {self.user}"
+
+
+class CrisisState(models.Model):
+    """The level in force at a site (or the network): one row each, changed only by a
+    confirmed proposal or a declaration, under a row lock."""
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="crisis_state")
+    level = models.PositiveSmallIntegerField(choices=LEVEL_CHOICES, default=1, validators=_level_range)
+    since = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="crisis_state_level_range"),
+            models.UniqueConstraint(fields=["site"], condition=Q(site__isnull=True), name="crisis_state_one_network"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site or 'Network'}: level {self.level}"
+
+
+class EscalationProposal(models.Model):
+    """A proposal to change a level, made by a trigger (with the indicator that fired and
+    its value) or by nobody else: a person declares a level directly instead."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        CONFIRMED = "confirmed", "Confirmed"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn (no longer indicated)"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="escalation_proposals")
+    from_level = models.PositiveSmallIntegerField(choices=LEVEL_CHOICES, validators=_level_range)
+    to_level = models.PositiveSmallIntegerField(choices=LEVEL_CHOICES, validators=_level_range)
+    indicator = models.CharField(max_length=40)
+    value = models.FloatField()
+    threshold = models.FloatField()
+    text = models.CharField(max_length=300)
+    authority = models.CharField(max_length=24, choices=POSITION_CHOICES,
+                                 help_text="The lowest position that may confirm it (widened when escalated).")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(default=timezone.now, help_text="When its holders were last told.")
+    reminders = models.PositiveSmallIntegerField(default=0)
+    escalated = models.PositiveSmallIntegerField(default=0, help_text="Times it went up to the next position.")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    reason = models.TextField(blank=True, validators=[MaxLengthValidator(REASON_MAX)])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open question per site (and one for the network) at a time.
+            models.UniqueConstraint(fields=["site"], condition=Q(status="pending"), name="one_pending_proposal_per_site"),
+            models.UniqueConstraint(fields=["status"], condition=Q(status="pending", site__isnull=True),
+                                    name="one_pending_network_proposal"),
+            models.CheckConstraint(condition=~Q(from_level=F("to_level")), name="proposal_changes_the_level"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site or 'Network'}: {self.from_level} → {self.to_level} ({self.status})"
+
+    @property
+    def upward(self) -> bool:
+        return self.to_level > self.from_level
+
+
+class LevelChange(models.Model):
+    """The history of levels: every confirmed proposal and every declaration."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="level_changes")
+    from_level = models.PositiveSmallIntegerField(choices=LEVEL_CHOICES, validators=_level_range)
+    to_level = models.PositiveSmallIntegerField(choices=LEVEL_CHOICES, validators=_level_range)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(validators=[MaxLengthValidator(REASON_MAX)])
+    proposal = models.OneToOneField(EscalationProposal, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="change")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.site or 'Network'}: {self.from_level} → {self.to_level} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class PlaybookStep(models.Model):
+    """One step of a level's playbook at a site (an administrator edits them). Steps
+    with an ``action`` run it when the level is confirmed; the rest are tracked by hand."""
+
+    class Action(models.TextChoices):
+        NONE = "", "Tracked by hand"
+        CALL_IN = "call_in", "Call in on-call staff (backfill offers)"
+        PRE_POSITION = "pre_position", "Pre-position equipment (reserve ready devices)"
+        MUTUAL_AID = "mutual_aid", "Request mutual aid"
+        OPEN_INCIDENT = "open_incident", "Open an incident command record and its triage board"
+        REGIONAL_REQUEST = "regional_request", "Prepare the regional request (a network situation report)"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="playbook_steps")
+    level = models.PositiveSmallIntegerField(choices=LEVEL_CHOICES[1:], validators=[MinValueValidator(2),
+                                                                                    MaxValueValidator(5)])
+    order = models.PositiveSmallIntegerField(default=1)
+    title = models.CharField(max_length=200)
+    owner = models.CharField(max_length=24, choices=POSITION_CHOICES)
+    action = models.CharField(max_length=20, choices=Action.choices, blank=True, default="")
+
+    class Meta:
+        ordering = ["site", "level", "order", "id"]
+        constraints = [models.CheckConstraint(condition=Q(level__gte=2, level__lte=5), name="playbook_step_level")]
+
+    def __str__(self) -> str:
+        return f"{self.site} level {self.level}: {self.title}"
+
+
+class PlaybookTask(models.Model):
+    """A playbook step as it is carried out after a level change: a checklist item with
+    its owner, status and time, and the result of the action it ran."""
+
+    class Status(models.TextChoices):
+        TO_DO = "to_do", "To do"
+        DONE = "done", "Done"
+        FAILED = "failed", "Could not be done"
+        SKIPPED = "skipped", "Not needed"
+
+    change = models.ForeignKey(LevelChange, on_delete=models.CASCADE, related_name="tasks")
+    step = models.ForeignKey(PlaybookStep, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    title = models.CharField(max_length=200)
+    owner = models.CharField(max_length=24, choices=POSITION_CHOICES)
+    action = models.CharField(max_length=20, blank=True, default="")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.TO_DO)
+    result = models.CharField(max_length=300, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+")
+
+    class Meta:
+        ordering = ["change", "id"]
+        constraints = [models.UniqueConstraint(fields=["change", "step"], name="playbook_task_once_per_change")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.status})"
+
+
+class SituationReport(models.Model):
+    """A situation report, generated from live data and issued by a person: versioned
+    per site (or the network), never edited once issued (a new version is issued)."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="sitreps")
+    version = models.PositiveIntegerField()
+    issued_at = models.DateTimeField(default=timezone.now)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(choices=LEVEL_CHOICES, validators=_level_range)
+    situation = models.TextField(validators=[MaxLengthValidator(REASON_MAX)])
+    resources = models.JSONField(default=list, help_text="Rows: type, available, deployed, inbound, gap.")
+    actions = models.JSONField(default=list, help_text="Rows: at, text.")
+    needs = models.JSONField(default=list, help_text="Rows: what, quantity, urgency.")
+    facility = models.JSONField(default=list, help_text="Rows: system, status (full, partial, none), note.")
+    next_update_at = models.DateTimeField()
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "version"], name="sitrep_version_once"),
+            models.UniqueConstraint(fields=["version"], condition=Q(site__isnull=True),
+                                    name="network_sitrep_version_once"),
+            models.CheckConstraint(condition=Q(next_update_at__gt=F("issued_at")), name="sitrep_next_update_later"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Situation report {self.version} for {self.site or 'the network'}"

@@ -21,3 +21,13 @@ def reallocate_after_commit(incident_id: int) -> None:
     """Re-allocate the incident once the current transaction commits (an event: a new
     victim, a retriage, an ambulance back, a hospital's capacity)."""
     transaction.on_commit(partial(app.send_task, REALLOCATE, args=[incident_id]))
+
+
+ESCALATION_SCAN = "triage.tasks.escalation_scan"
+PLAYBOOK_RUN = "triage.tasks.run_playbook"
+SITREP_REMINDERS = "triage.tasks.sitrep_reminders"
+
+
+def after_commit(task: str, *args: object) -> None:
+    """Queue ``task`` with ``args`` once the current transaction commits."""
+    transaction.on_commit(partial(app.send_task, task, args=list(args)))

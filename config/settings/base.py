@@ -316,6 +316,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "allocation.tasks.refresh_forecasts",
         "schedule": 60 * 60,
     },
+    "crisis-escalation-scan": {
+        # Crisis indicators read, proposals filed, withdrawn or re-sent (never a change).
+        "task": "triage.tasks.escalation_scan",
+        "schedule": 5 * 60,
+    },
+    "situation-report-reminders": {
+        "task": "triage.tasks.sitrep_reminders",
+        "schedule": 5 * 60,
+    },
     "allocation-current-hours": {
         # Each unit's hour is written even when no census event arrives in it.
         "task": "allocation.tasks.record_current_hours",
