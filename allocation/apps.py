@@ -12,4 +12,6 @@ class AllocationConfig(AppConfig):
         from . import board_equipment
 
         board_equipment.register()
-        from . import redeploy_admin  # noqa: F401  (the site-to-site table in the admin)
+        from . import redeploy_admin, redeploy_board, redeploy_tasks  # noqa: F401
+
+        redeploy_board.register()

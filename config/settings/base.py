@@ -292,6 +292,17 @@ LOGGING = {
 }
 
 CELERY_BEAT_SCHEDULE = {
+    "redeploy-hourly": {
+        # Every site and the network re-planned on the hour (model-predictive redeployment).
+        "task": "allocation.redeploy_tasks.redeploy_watch",
+        "schedule": 60 * 60,
+        "kwargs": {"cadence": True},
+    },
+    "redeploy-triggers": {
+        # Re-plans where a unit changed zone, demand jumped or someone called out (with hysteresis).
+        "task": "allocation.redeploy_tasks.redeploy_watch",
+        "schedule": 5 * 60,
+    },
     "certification-expiry-scan": {
         "task": "roster.tasks.certification_expiry_scan",
         "schedule": 24 * 60 * 60,
