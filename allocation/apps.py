@@ -12,6 +12,9 @@ class AllocationConfig(AppConfig):
         from . import board_equipment
 
         board_equipment.register()
+        from . import backfill_board
+
+        backfill_board.register()
         from . import redeploy_admin, redeploy_board, redeploy_tasks  # noqa: F401
 
         redeploy_board.register()

@@ -10,6 +10,9 @@ from django.utils import timezone
 from roster.models import Unit
 
 from . import forecasts
+from .backfill.offers import ADVANCE as BACKFILL_ADVANCE
+from .backfill.offers import SWEEP as BACKFILL_SWEEP
+from .backfill.offers import advance, sweep
 from .queue import FIT_FORECASTS, RECOMPUTE_UNIT_HOURS, RECORD_CURRENT_HOURS, REFRESH_FORECASTS
 from .staffing import HOUR, unit_hours_record
 
@@ -28,6 +31,19 @@ def record_current_hours() -> int:
     now = timezone.now()
     return sum(unit_hours_record(unit_id=pk, since=now - HOUR, now=now)
                for pk in Unit.objects.order_by("pk").values_list("pk", flat=True))
+
+
+@shared_task(name=BACKFILL_ADVANCE, acks_late=True, soft_time_limit=60, time_limit=90)
+def backfill_advance(vacancy_id: int) -> str:
+    """Take a vacancy's due step (its next wave or escalation). Idempotent: a duplicate or
+    early run finds nothing due (``allocation.backfill.offers``)."""
+    return advance(vacancy_id)
+
+
+@shared_task(name=BACKFILL_SWEEP, acks_late=True, soft_time_limit=120, time_limit=150)
+def backfill_sweep() -> int:
+    """Every minute (beat): every vacancy step left due, e.g. by a worker killed mid-wave."""
+    return sweep()
 
 
 @shared_task(name=FIT_FORECASTS, acks_late=True, soft_time_limit=1800, time_limit=1860)

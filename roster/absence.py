@@ -184,5 +184,5 @@ def post_vacated(*, actor: Any, vacated: Iterable[Assignment]) -> list[OpenShift
             created += [offer_place(actor=actor, roster=roster, requirement=req,
                                     note="Came free on the roster in force")
                         for _ in range(min(freed, req.minimum - have - offered))]
-    announce_later(created)
+    announce_later(created, source="vacated")
     return created

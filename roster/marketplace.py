@@ -18,11 +18,12 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 
 from . import access, placement, queue
-from .assignments import assignment_insert
+from .assignments import assignment_insert, live_changed
 from .audit import audit_record, snapshot
 from .decisions import decide
 from .eligibility import Requirement, Window, breaches_taking, candidates_for, counts_towards
@@ -133,7 +134,7 @@ def _offer_short(*, actor: Any, roster: Roster, requirements: Iterable[CoverageR
         have = sum(counts_towards(p, need, req.date) for p in working.get((req.date, req.shift_type_id), []))
         created += [offer_place(actor=actor, roster=roster, requirement=req, note=note)
                     for _ in range(req.minimum - have - offered.get(req.pk, 0))]
-    announce_later(created)
+    announce_later(created, source="short")
     return created
 
 
@@ -149,11 +150,25 @@ def offer_place(*, actor: Any, roster: Roster, requirement: CoverageRequirement,
     return shift
 
 
-def announce_later(shifts: Iterable[OpenShift]) -> None:
+# Sent when places come free (``source`` "vacated": a call-out or leave took someone off
+# the roster in force; "short": a roster published, or a minimum raised, leaves a place
+# short), inside the transaction that posts them. A receiver (backfill, in a layer above)
+# returns the ids of the shifts it offers itself, in its own order: those are not
+# announced to everyone at once.
+places_posted = Signal()
+
+
+def announce_later(shifts: Iterable[OpenShift], *, source: str = "") -> None:
     """Once the transaction that posts them commits, a worker tells the people who could
     take these open shifts (:func:`announce`): checking every rule for every candidate
     is no work for a manager's request to wait on."""
-    ids = [s.pk for s in shifts]
+    shifts = list(shifts)
+    taken: set[int] = set()
+    if source and shifts:
+        for _receiver, handled in places_posted.send(sender=OpenShift, shifts=shifts, source=source):
+            if isinstance(handled, list | tuple | set):
+                taken.update(int(pk) for pk in handled)
+    ids = [s.pk for s in shifts if s.pk not in taken]
     if ids:
         queue.after_commit(queue.ANNOUNCE_OPEN_SHIFTS, ids)
 
@@ -268,10 +283,11 @@ def visible_open_shifts(user: Any) -> QuerySet[OpenShift]:
     return qs.filter(where).distinct()
 
 
-def why_not(staff: Staff, shift: OpenShift) -> list[Any]:
-    """Every rule that stops ``staff`` from taking ``shift`` (empty: they may)."""
+def why_not(staff: Staff, shift: OpenShift, giving_up: Assignment | None = None) -> list[Any]:
+    """Every rule that stops ``staff`` from taking ``shift`` (empty: they may), having
+    left ``giving_up`` (a shift elsewhere they would be moved from)."""
     return breaches_taking(staff=staff, roster=shift.roster, shift_type=shift.shift_type, day=shift.date,
-                           need=requirement_of(shift))
+                           need=requirement_of(shift), giving_up=giving_up)
 
 
 def eligible_open_shifts(staff: Staff) -> list[OpenShift]:
@@ -294,9 +310,14 @@ def eligible_open_shifts(staff: Staff) -> list[OpenShift]:
                                    need=requirement_of(shift))]
 
 
-def open_shift_claim(*, actor: Any, open_shift: OpenShift) -> Assignment:
-    """Take an open shift. The first valid claim wins; later ones get a Conflict."""
-    staff = access.staff_of(actor)
+def open_shift_claim(*, actor: Any, open_shift: OpenShift, staff: Staff | None = None,
+                     giving_up: Assignment | None = None) -> Assignment:
+    """Take an open shift. The first valid claim wins; later ones get a Conflict.
+
+    ``staff`` claims on someone's behalf (a caller that has decided who may: backfill's
+    acceptance of an offer, a manager's pick); ``giving_up`` is a shift of theirs in force
+    elsewhere that they leave for this one (a move: it comes off in the same transaction)."""
+    staff = staff or access.staff_of(actor)
     if staff is None:
         raise NotAllowed("Only staff members claim shifts.", field="open_shift")
     with transaction.atomic():
@@ -317,9 +338,11 @@ def open_shift_claim(*, actor: Any, open_shift: OpenShift) -> Assignment:
         # A place filled meanwhile by some other way is no longer offered.
         filled = shift in withdraw_filled(actor=actor, roster=shift.roster, day=shift.date)
         if not filled:
-            breaches = why_not(staff, shift)
+            breaches = why_not(staff, shift, giving_up)
             if breaches:
                 raise RuleViolation(breaches)
+            if giving_up is not None:
+                _leave(actor, giving_up, staff)
             assignment = assignment_insert(
                 actor=actor, roster=shift.roster, staff=staff, shift_type=shift.shift_type, day=shift.date
             )
@@ -338,6 +361,17 @@ def open_shift_claim(*, actor: Any, open_shift: OpenShift) -> Assignment:
         # Refused after the withdrawal is committed, so the next person is not offered it.
         raise Conflict("This place has been filled meanwhile; it is no longer offered.", field="open_shift")
     return assignment
+
+
+def _leave(actor: Any, moved: Assignment, staff: Staff) -> None:
+    """Take ``staff`` off the shift in force they are moved from (audited)."""
+    row = Assignment.objects.select_for_update().filter(pk=moved.pk, staff=staff, live=True).first()
+    if row is None:
+        raise Conflict("The shift this move would leave has changed meanwhile.", field="open_shift")
+    audit_record(actor=actor, action="assignment.delete", obj=row, before=snapshot(row),
+                 rationale="moved to an open shift")
+    row.delete()
+    live_changed(row.roster_id)
 
 
 @transaction.atomic

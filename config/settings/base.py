@@ -336,6 +336,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "triage.tasks.sitrep_reminders",
         "schedule": 5 * 60,
     },
+    "backfill-sweep": {
+        # Vacancy waves and escalations left due (a worker killed mid-wave): each minute.
+        "task": "allocation.tasks.backfill_sweep",
+        "schedule": 60,
+    },
     "allocation-current-hours": {
         # Each unit's hour is written even when no census event arrives in it.
         "task": "allocation.tasks.record_current_hours",
