@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from assets.demo import build_assets_demo
 from roster.demo import build_demo, publish_demo_roster
+from triage.crisis_demo import build_crisis_demo
 
 
 class Command(BaseCommand):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = build_demo()
         build_assets_demo()
+        build_crisis_demo()
         if options["roster_seconds"] > 0:
             roster = publish_demo_roster(start_date=result.start_date, end_date=result.end_date,
                                          seconds=options["roster_seconds"])
