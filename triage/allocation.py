@@ -2,8 +2,9 @@
 re-allocation as the situation changes, and the corrector.
 
 **The problem.** The ambulance stage of ``specs/MCI.md``: victims still at the scene,
-ambulances available at the scene, receiving hospitals with the capacity they have left
-(their capacity for new victims less the victims already sent there). A victim's
+ambulances available at the scene, receiving hospitals with the places they have left
+(``triage.hospitals``: a network site's live free staffed beds less the victims in
+transit to it; another hospital's typed capacity less the victims already sent there). A victim's
 attributes come from their triage: priority P1 → severity 1 (critical) and needs 3;
 P2 → severity 2, needs 2; P3 → severity 2 (serious), needs 2; P4 → severity 4 (good),
 needs 1. ``wait`` is the time since registration in tens of minutes (the clinical
@@ -41,12 +42,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from roster.audit import audit_record, snapshot
 from roster.errors import Conflict, DomainError, NotAllowed
 
+from .hospitals import places
 from .mci.clinical import clinical_solve, expected_survivors, victim_survival
 from .mci.corrector import correct
 from .mci.cost import evaluate
@@ -112,15 +113,15 @@ def board_of(incident: Incident, *, now: dt.datetime | None = None, keep_person:
     ambulances = {
         a.pk: a for a in incident.ambulances.filter(status=Ambulance.Status.AVAILABLE) if a.pk not in held
     }
-    # Places taken: every victim already sent (locked, whether or not the ambulance is
-    # back) and the fixed assignments not yet locked.
-    sent: dict[int, int] = {}
-    for row in incident.allocations.filter(locked=True).values("hospital_id").annotate(n=Count("id")):
-        sent[row["hospital_id"]] = row["n"]
+    # Places left (``triage.hospitals``): live free beds for the network's sites, the
+    # typed capacity for others, less the victims sent or in transit and the fixed
+    # assignments not yet locked.
+    fixed_places: dict[int, int] = {}
     for a in rows:
         if not a.locked and a.victim_id in fixed:
-            sent[a.hospital_id] = sent.get(a.hospital_id, 0) + 1
+            fixed_places[a.hospital_id] = fixed_places.get(a.hospital_id, 0) + 1
     hospitals = {h.pk: h for h in incident.hospitals.all()}
+    left = places(incident, hospitals.values(), now=now, held=fixed_places)
     raw = [_victim_item(v, now) for v in victims.values()]
     ranks = principle_ranks(raw, random.Random(incident.pk))
     items = tuple(
@@ -131,7 +132,7 @@ def board_of(incident: Incident, *, now: dt.datetime | None = None, keep_person:
         victims=items,
         ambulances=tuple(AmbulanceItem(a.pk, int(a.crew)) for a in ambulances.values()),
         hospitals=tuple(
-            HospitalItem(h.pk, int(h.resources), max(0, h.capacity - sent.get(h.pk, 0)), int(h.distance))
+            HospitalItem(h.pk, int(h.resources), left[h.pk].left, int(h.distance))
             for h in hospitals.values()
         ),
     )

@@ -57,7 +57,8 @@ class HospitalForm(forms.Form):
     name = forms.CharField(max_length=120, required=False)
     resources = forms.TypedChoiceField(choices=ReceivingHospital.Level.choices, coerce=int,
                                        initial=ReceivingHospital.Level.GENERAL, label="Level of care")
-    capacity = forms.IntegerField(min_value=0, max_value=10_000, help_text="New victims it can take.")
+    capacity = forms.IntegerField(min_value=0, max_value=10_000, required=False,
+                                  help_text="New victims it can take; a network site's is read live.")
     distance = forms.TypedChoiceField(choices=ReceivingHospital.Distance.choices, coerce=int,
                                       initial=ReceivingHospital.Distance.MEDIUM)
 
@@ -65,6 +66,11 @@ class HospitalForm(forms.Form):
         data = super().clean() or {}
         if not data.get("site") and not (data.get("name") or "").strip():
             self.add_error("name", "Choose a site or give the hospital's name.")
+        if data.get("capacity") is None:
+            if data.get("site"):
+                data["capacity"] = 0  # not used: the site's capacity is live
+            elif "capacity" not in self.errors:
+                self.add_error("capacity", "Give the capacity of a hospital outside the network.")
         return data
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.utils import timezone
 
+from .hospitals import LiveCapacity, Places, places
 from .models import Allocation, Ambulance, Incident, ReceivingHospital, Victim
 
 
@@ -34,10 +35,27 @@ class HospitalRow:
     hospital: ReceivingHospital
     sent: int
     planned: int
+    places: Places
 
     @property
     def left(self) -> int:
-        return max(0, self.hospital.capacity - self.sent)
+        return self.places.left
+
+    @property
+    def capacity(self) -> int:
+        return self.places.capacity
+
+    @property
+    def live(self) -> LiveCapacity | None:
+        return self.places.live
+
+    @property
+    def capacity_source(self) -> str:
+        return self.places.source
+
+    @property
+    def capacity_at(self) -> dt.datetime | None:
+        return self.places.live.at if self.places.live else None
 
 
 @dataclass(frozen=True)
@@ -52,8 +70,9 @@ class BoardView:
 
 def board(incident: Incident, *, now: dt.datetime | None = None) -> BoardView:
     """Victims by priority with their current (or last locked) assignment and the time
-    left before it locks; ambulances; hospitals with the places left (capacity less the
-    victims already sent) and the places the current plan would take."""
+    left before it locks; ambulances; hospitals with their capacity (live for the
+    network's sites), the places left (``triage.hospitals``) and the places the current
+    plan would take."""
     now = now or timezone.now()
     rows = list(
         incident.allocations.filter(current=True).select_related("ambulance", "hospital", "chosen_by")
@@ -78,5 +97,11 @@ def board(incident: Incident, *, now: dt.datetime | None = None) -> BoardView:
     planned = dict(
         incident.allocations.filter(current=True, locked=False).values_list("hospital_id").annotate(n=Count("id"))
     )
-    hospitals = [HospitalRow(h, sent.get(h.pk, 0), planned.get(h.pk, 0)) for h in incident.hospitals.all()]
+    all_hospitals = list(incident.hospitals.all())
+    held: dict[int, int] = {}
+    for a in rows:
+        if not a.locked and a.source == Allocation.Source.PERSON:
+            held[a.hospital_id] = held.get(a.hospital_id, 0) + 1
+    left = places(incident, all_hospitals, now=now, held=held)
+    hospitals = [HospitalRow(h, sent.get(h.pk, 0), planned.get(h.pk, 0), left[h.pk]) for h in all_hospitals]
     return BoardView(incident, victims, list(incident.ambulances.all()), hospitals, counts, now)

@@ -1,5 +1,7 @@
 """An open incident at North General, opened by its coordinator, with two ambulances and
-two receiving hospitals."""
+two receiving hospitals: North General itself (a network site, its capacity read live:
+its ICU and ward have 2 beds each here, so 4 free) and Hill Cottage (outside the
+network, 4 places typed in)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from roster.models import Unit
 from tests.conftest import World
 from triage import incident as ops
 from triage.models import Ambulance, Incident, ReceivingHospital
@@ -29,6 +32,7 @@ class Scene:
 
 @pytest.fixture
 def scene(world: World) -> Scene:
+    Unit.objects.filter(pk__in=[world.icu.pk, world.ward.pk]).update(beds=2)
     incident = ops.incident_create(actor=world.coordinator, site=world.north, kind="traffic",
                                    description="Coach on its side", buffer_minutes=2)
     basic = ops.ambulance_add(actor=world.coordinator, incident=incident, call_sign="A1", crew=1)

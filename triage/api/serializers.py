@@ -222,7 +222,9 @@ class BoardVictimSerializer(serializers.Serializer):  # type: ignore[type-arg]
 class BoardHospitalSerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.IntegerField(source="hospital.pk")
     name = serializers.CharField(source="hospital.name")
-    capacity = serializers.IntegerField(source="hospital.capacity")
+    capacity = serializers.IntegerField(help_text="Live free staffed beds for a network site; as entered otherwise.")
+    capacity_source = serializers.ChoiceField(choices=["live", "entered"])
+    capacity_at = serializers.DateTimeField(allow_null=True, help_text="When the live figure was read.")
     sent = serializers.IntegerField()
     planned = serializers.IntegerField()
     left = serializers.IntegerField()
