@@ -24,6 +24,7 @@ from django.db.models import Count, Q
 
 from allocation.backfill import unfilled_critical
 from allocation.models import UnitHour
+from allocation.mutual_aid import mutual_aid_state
 from assets.models import Item
 from assets.states import GROUPS, Group, State
 from roster.models import Unit
@@ -128,7 +129,7 @@ def _reported(site_ids: Sequence[int], now: dt.datetime) -> dict[int, tuple[int,
     """What backfill and mutual aid report per site (unfilled critical vacancies, the
     mutual-aid state)."""
     vacancies = unfilled_critical(site_ids, now)
-    aid: dict[int, str] = {}
+    aid = {s: ("" if state == "none" else state) for s, state in mutual_aid_state(site_ids).items()}
     return {s: (vacancies.get(s, 0), aid.get(s, "")) for s in site_ids}
 
 

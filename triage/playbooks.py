@@ -22,6 +22,7 @@ Actions:
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 from collections.abc import Callable
 from typing import Any
@@ -47,6 +48,7 @@ from .escalation_rules import (
 )
 from .models import LevelChange, PlaybookStep, PlaybookTask
 
+log = logging.getLogger(__name__)
 A = PlaybookStep.Action
 CALL_IN_MAX = 10
 DEFAULT_STEPS: tuple[tuple[int, str, str, str], ...] = (
@@ -117,7 +119,7 @@ def _call_in(task: PlaybookTask) -> tuple[str, str]:
                 called.append(f"{role} for {status.unit}")
     if not called:
         return "No unit is short now: nobody called in.", ""
-    return f"On-call staff called in for {len(called)} place(s): {', '.join(called)}.", reverse("backfill:vacancy-list")
+    return f"On-call staff called in for {len(called)} place(s): {', '.join(called)}.", reverse("backfill-list")
 
 
 def _shift_now(site: Site, now: dt.datetime) -> ShiftType | None:
@@ -126,6 +128,32 @@ def _shift_now(site: Site, now: dt.datetime) -> ShiftType | None:
     types = list(site.shift_types.order_by("start_time"))
     running = [t for t in types if t.start_time <= local]
     return running[-1] if running else (types[0] if types else None)
+
+
+def _mutual_aid(task: PlaybookTask) -> tuple[str, str]:
+    """Request mutual aid for the site's largest staffing gap now, from the least
+    utilized other site (the mutual-aid module runs the lender's acknowledgement clock)."""
+    from allocation import mutual_aid
+    from allocation.staffing import unit_statuses
+
+    site = task.change.site
+    assert site is not None
+    now = timezone.now()
+    others = list(Site.objects.exclude(pk=site.pk))
+    spans = mutual_aid.sustained_utilization([s.pk for s in others], now)
+    if not others:
+        return "No other site in the network to ask.", ""
+    lender = min(others, key=lambda s: (spans.get(s.pk, (0.0, 0.0))[1], s.name))
+    short: dict[str, int] = {}
+    for status in unit_statuses(list(Unit.objects.filter(site=site).select_related("site")), now):
+        for role, missing in status.short.items():
+            short[role] = short.get(role, 0) + missing
+    role, quantity = max(short.items(), key=lambda kv: kv[1]) if short else ("RN", 1)
+    loan = mutual_aid.request(actor=task.change.by, lender=lender, borrower=site, resource=role,
+                              quantity=quantity, hours=12,
+                              note=f"Level {level_name(task.change.to_level)} confirmed")
+    return (f"Mutual aid requested from {lender.name}: {loan.quantity} {loan.resource} for {loan.hours} h; "
+            f"{lender.name} must acknowledge by {timezone.localtime(loan.ack_due_at):%H:%M}."), ""
 
 
 def _pre_position(task: PlaybookTask) -> tuple[str, str]:
@@ -179,6 +207,7 @@ def _regional_request(task: PlaybookTask) -> tuple[str, str]:
 ACTIONS: dict[str, Callable[[PlaybookTask], tuple[str, str]]] = {
     A.CALL_IN: _call_in,
     A.PRE_POSITION: _pre_position,
+    A.MUTUAL_AID: _mutual_aid,
     A.OPEN_INCIDENT: _open_incident,
     A.REGIONAL_REQUEST: _regional_request,
 }
@@ -204,6 +233,10 @@ def playbook_run(change_id: int) -> int:
                 task.status = PlaybookTask.Status.DONE
             except DomainError as error:
                 text, link = f"Could not be done: {error}", ""
+                task.status = PlaybookTask.Status.FAILED
+            except Exception:  # an action's fault must not leave the step hanging: said, and logged
+                log.exception("Playbook action %s of step %s failed", task.action, task.pk)
+                text, link = "Could not be done: an unexpected error (logged); carry it out by hand.", ""
                 task.status = PlaybookTask.Status.FAILED
             task.result = (f"{text} {link}".strip() if link else text)[:300]
             task.done_at = timezone.now()
