@@ -8,6 +8,7 @@ class TriageConfig(AppConfig):
 
     def ready(self) -> None:
         # What triage puts on the status board (allocation/board.py) registers here.
+        from . import crisis_admin  # noqa: F401  (the administrator's crisis pages)
         from .crisis_board import register
 
         register()

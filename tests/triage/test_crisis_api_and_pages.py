@@ -122,3 +122,14 @@ def test_the_status_board_shows_each_sites_level_and_pending_proposals(world, op
     escalation.scan()
     alerts = [a for a in board.alerts([world.north.pk], timezone.now()) if "level 4" in a.text]
     assert alerts and alerts[0].severity == "critical"
+
+
+def test_an_administrator_assigns_positions_and_edits_playbooks_in_the_admin(world):
+    from triage.playbooks import steps_of
+
+    step = steps_of(world.north)[0]
+    admin = client_for(world.admin)
+    assert admin.get("/admin/triage/crisisposition/add/").status_code == 200
+    page = admin.get(f"/admin/triage/playbookstep/{step.pk}/change/")
+    assert page.status_code == 200 and step.title in page.content.decode()
+    assert admin.get("/admin/triage/levelchange/add/").status_code == 403  # history is not edited by hand
