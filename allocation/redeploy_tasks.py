@@ -8,6 +8,7 @@ from celery import shared_task
 
 from roster.models import Site
 
+from . import mutual_aid
 from .recommendations import REPLAN, REPLAN_ALL, replan
 
 
@@ -30,3 +31,21 @@ def redeploy_watch(cadence: bool = False) -> int:
         run = replan(site, trigger="cadence", force=True) if cadence else replan(site)
         made += run is not None
     return made
+
+
+@shared_task(name=mutual_aid.REMIND, acks_late=True, soft_time_limit=60, time_limit=90)
+def mutual_aid_remind(loan_id: int) -> bool:
+    """At ``REMIND_AFTER`` (ETA): remind the lender once, if it still has not acknowledged."""
+    return mutual_aid.remind(loan_id)
+
+
+@shared_task(name=mutual_aid.ESCALATE, acks_late=True, soft_time_limit=60, time_limit=90)
+def mutual_aid_escalate(loan_id: int) -> bool:
+    """At the acknowledgement deadline (ETA): escalate, if it still has not acknowledged."""
+    return mutual_aid.escalate(loan_id)
+
+
+@shared_task(name=mutual_aid.SCAN, acks_late=True, soft_time_limit=120, time_limit=150)
+def mutual_aid_scan() -> dict[str, int]:
+    """Every minute (beat): proposals, and any reminder or escalation a lost ETA missed."""
+    return mutual_aid.scan()

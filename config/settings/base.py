@@ -303,6 +303,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "allocation.redeploy_tasks.redeploy_watch",
         "schedule": 5 * 60,
     },
+    "mutual-aid-scan": {
+        # Loans proposed where a lender idles and a borrower saturates; missed clocks chased.
+        "task": "allocation.redeploy_tasks.mutual_aid_scan",
+        "schedule": 60,
+    },
     "certification-expiry-scan": {
         "task": "roster.tasks.certification_expiry_scan",
         "schedule": 24 * 60 * 60,
