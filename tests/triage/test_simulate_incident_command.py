@@ -47,3 +47,23 @@ def test_a_longer_buffer_keeps_victims_at_the_scene_longer():
 def test_bad_options_are_refused_by_name(args, name):
     with pytest.raises(CommandError, match=name):
         _run(*args)
+
+
+def test_it_draws_runs_with_other_sensing_and_buffer_into_one_png(tmp_path):
+    png = tmp_path / "incident.png"
+    text = _run("--sensing", "1", "--buffer", "0", "--compare", "4:2", "--seed", "3", "--ticks", "12",
+                "--victims", "12", "--ambulances", "6", "--output", str(png))
+    assert f"chart written to {png}" in text
+    data = png.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--compare", "2:1"), "--compare"),  # a comparison needs a PNG to draw into
+    (("--compare", "x", "--output", "a.png"), "--compare"),
+    (("--compare", "0:1", "--output", "a.png"), "--compare"),
+    (("--output", "chart.gif"), "--output"),
+])
+def test_bad_chart_options_are_refused_by_name(args, message):
+    with pytest.raises(CommandError, match=message):
+        _run("--ticks", "2", *args)

@@ -1,8 +1,10 @@
 """Run a generated mass-casualty incident through the time-stepped simulation and draw
-allocation value, victims waiting and patients in hospital over time (an SVG file), so
-the effect of the sensing interval and the buffer can be seen.
+allocation value, victims waiting and patients in hospital over time (an SVG or a PNG
+file, by the output's suffix), so the effect of the sensing interval and the buffer can
+be seen; ``--compare`` adds runs of the same incident with other settings to the chart.
 
     python manage.py simulate_incident --sensing 2 --buffer 1 --seed 3 --output incident.svg
+    python manage.py simulate_incident --sensing 1 --buffer 0 --compare 3:1 6:3 --output incident.png
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from triage.mci.chart import svg_chart
+from triage.mci.chart_png import png_chart
 from triage.mci.generate import ambulance_instance
 from triage.mci.problem import PRINCIPLES, SWFS, AmbulanceProblem, Bundle, Policy
 from triage.mci.simulate import Scenario, SimulationConfig, simulate
@@ -66,7 +69,9 @@ class Command(BaseCommand):
         parser.add_argument("--method", choices=METHODS, default="greedy")
         parser.add_argument("--deterioration", type=float, default=0.05, help="chance per tick of worsening")
         parser.add_argument("--no-events", action="store_true", help="re-allocate on the interval only")
-        parser.add_argument("--output", type=Path, help="where to write the SVG chart")
+        parser.add_argument("--output", type=Path, help="where to write the chart: NAME.svg or NAME.png")
+        parser.add_argument("--compare", nargs="+", default=[], metavar="SENSING:BUFFER",
+                            help="also run the same incident with these settings (PNG chart)")
         parser.add_argument("--json", action="store_true", help="print the per-tick records as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -81,15 +86,27 @@ class Command(BaseCommand):
                 raise CommandError(f"--{name}: from 1 to 1000")
         if not 0 <= options["deterioration"] <= 1:
             raise CommandError("--deterioration: a probability from 0 to 1")
-        config = SimulationConfig(
-            sensing=options["sensing"], buffer=options["buffer"], ticks=options["ticks"],
-            policy=Policy(options["swf"], options["principle"]), method=options["method"],
-            deterioration=options["deterioration"], resolve_on_events=not options["no_events"],
-            seed=options["seed"],
-        )
-        world = scenario(victims=options["victims"], ambulances=options["ambulances"],
-                         hospitals=options["hospitals"], bundles=options["bundles"], seed=options["seed"])
-        result = simulate(world, config)
+        compare = [_setting(raw) for raw in options["compare"]]
+        output = options["output"]
+        if output is not None and output.suffix.lower() not in (".svg", ".png"):
+            raise CommandError("--output: a file name ending in .svg or .png")
+        if compare and (output is None or output.suffix.lower() != ".png"):
+            raise CommandError("--compare: draws into a PNG (--output NAME.png)")
+
+        def config_for(sensing: int, buffer: int) -> SimulationConfig:
+            return SimulationConfig(
+                sensing=sensing, buffer=buffer, ticks=options["ticks"],
+                policy=Policy(options["swf"], options["principle"]), method=options["method"],
+                deterioration=options["deterioration"], resolve_on_events=not options["no_events"],
+                seed=options["seed"],
+            )
+
+        def world() -> Scenario:
+            return scenario(victims=options["victims"], ambulances=options["ambulances"],
+                            hospitals=options["hospitals"], bundles=options["bundles"], seed=options["seed"])
+
+        config = config_for(options["sensing"], options["buffer"])
+        result = simulate(world(), config)
         records = result.records
         if options["json"]:
             self.stdout.write(json.dumps([r.__dict__ for r in records]))
@@ -100,10 +117,27 @@ class Command(BaseCommand):
             f"at tick {last.tick}: {last.victims_waiting} not yet at a hospital, "
             f"{last.patients_in_hospital} in hospital, cumulative value {last.cumulative_value}"
         )
-        if options["output"]:
-            title = f"Incident simulation: sensing {config.sensing}, buffer {config.buffer}, seed {config.seed}"
-            try:
-                options["output"].write_text(svg_chart(records, title=title))
-            except OSError as exc:
-                raise CommandError(f"--output: {exc}") from None
-            self.stdout.write(f"chart written to {options['output']}")
+        if output is None:
+            return
+        title = f"Incident simulation: {options['victims']} victims, seed {config.seed}"
+        try:
+            if output.suffix.lower() == ".svg":
+                output.write_text(svg_chart(records, title=(
+                    f"Incident simulation: sensing {config.sensing}, buffer {config.buffer}, seed {config.seed}")))
+            else:
+                runs = [(f"sensing {config.sensing}, buffer {config.buffer}", records)]
+                for sensing, buffer in compare:
+                    other = simulate(world(), config_for(sensing, buffer)).records
+                    runs.append((f"sensing {sensing}, buffer {buffer}", other))
+                png_chart(runs, output, title=title)
+        except OSError as exc:
+            raise CommandError(f"--output: {exc}") from None
+        self.stdout.write(f"chart written to {output}")
+
+
+def _setting(raw: str) -> tuple[int, int]:
+    """``SENSING:BUFFER`` in ticks, or a CommandError naming --compare."""
+    sensing, _, buffer = raw.partition(":")
+    if not (sensing.isdigit() and buffer.isdigit()) or not 1 <= int(sensing) <= 1000 or int(buffer) > 1000:
+        raise CommandError(f"--compare: {raw!r} is not SENSING:BUFFER (ticks, sensing at least 1)")
+    return int(sensing), int(buffer)
