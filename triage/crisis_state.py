@@ -14,7 +14,7 @@ from django.utils import timezone
 from roster import access
 from roster.models import Site
 
-from .escalation_rules import NORMAL, authority_for, may_confirm
+from .escalation_rules import MAJOR, NORMAL, authority_for, may_confirm
 from .models import CrisisPosition, CrisisState, EscalationProposal
 
 # --- positions ---------------------------------------------------------------------------
@@ -97,3 +97,12 @@ def visible_sites(user: Any) -> QuerySet[Site]:
         | Q(pk__in=CrisisPosition.objects.filter(user=user).values("site"))
     ).distinct()
 
+
+
+def expectant_allowed(incident: Any) -> bool:
+    """Whether triage may use P5, expectant, at ``incident``: while its site is at crisis
+    level 4 (major incident) or above, or its commander has declared crisis standards of
+    care for it."""
+    if incident.crisis_standards:
+        return True
+    return bool(CrisisState.objects.filter(site_id=incident.site_id, level__gte=MAJOR).exists())

@@ -38,6 +38,7 @@ from .crisis_state import holders, levels_of, may_decide, may_declare, network_l
 from .escalation_rules import (
     AUTHORITY,
     LEVELS,
+    MAJOR,
     POSITIONS,
     Thresholds,
     Trigger,
@@ -47,8 +48,9 @@ from .escalation_rules import (
     next_position,
     site_trigger,
 )
+from .incident import reprioritize
 from .indicators import SiteFigures, network_indicators, site_figures
-from .models import CrisisState, EscalationProposal, LevelChange
+from .models import CrisisState, EscalationProposal, Incident, LevelChange
 
 THRESHOLDS = Thresholds()
 
@@ -206,6 +208,10 @@ def _change(*, actor: Any, site: Site | None, to_level: int, reason: str, now: d
     audit_record(actor=actor, action="crisis.level", obj=state, before=before, after=snapshot(state),
                  rationale=reason)
     open_playbook(change)
+    if site is not None and (change.from_level >= MAJOR) != (to_level >= MAJOR):
+        # P5 (expectant) is allowed at level 4 and above: open incidents follow at once.
+        for incident in Incident.objects.filter(site=site, status=Incident.Status.OPEN):
+            reprioritize(incident)
     return change
 
 

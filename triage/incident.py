@@ -23,6 +23,7 @@ from roster.errors import Conflict, DomainError, NotAllowed
 from roster.models import Site
 
 from . import queue
+from .crisis_state import expectant_allowed
 from .models import Allocation, Ambulance, Incident, ReceivingHospital, TriageRecord, Victim
 from .permissions import (
     can_command,
@@ -83,7 +84,7 @@ def triage_of(incident: Incident, age_band: str, answers: Mapping[str, Any]) -> 
     """Run the incident's algorithm: SALT for everyone, or START for adults and JumpSTART
     for children (about 1 to 8 years)."""
     findings = findings_from(answers)
-    expectant = incident.crisis_standards
+    expectant = expectant_allowed(incident)
     try:
         if incident.algorithm == Incident.Algorithm.SALT:
             return salt(findings, expectant=expectant)
@@ -180,12 +181,25 @@ def incident_set_crisis_standards(*, actor: Any, incident: Incident, declared: b
     before = snapshot(incident)
     incident.crisis_standards = declared
     incident.save(update_fields=["crisis_standards"])
-    for victim in incident.victims.filter(colour__in=[Colour.GREY.value, Colour.BLACK.value]):
-        victim.priority = int(priority_of(Colour(victim.colour), expectant=declared))
-        victim.save(update_fields=["priority"])
     _audit(actor, "incident.crisis_standards", incident, before=before, rationale=reason.strip())
-    queue.reallocate_after_commit(incident.pk)
+    reprioritize(incident)
     return incident
+
+
+def reprioritize(incident: Incident) -> int:
+    """Bring grey and black tags in line with whether P5 is allowed now (crisis standards
+    declared, or the site at crisis level 4 or above) and re-allocate; returns how many
+    victims changed priority."""
+    expectant = expectant_allowed(incident)
+    changed = 0
+    for victim in incident.victims.filter(colour__in=[Colour.GREY.value, Colour.BLACK.value]):
+        priority = int(priority_of(Colour(victim.colour), expectant=expectant))
+        if victim.priority != priority:
+            victim.priority = priority
+            victim.save(update_fields=["priority"])
+            changed += 1
+    queue.reallocate_after_commit(incident.pk)
+    return changed
 
 
 @transaction.atomic

@@ -218,3 +218,22 @@ def test_a_situation_report_holds_the_live_figures_of_its_moment(world, position
     assert sitrep.due_reminders(timezone.now() + 3 * H) == 1
     assert sitrep.due_reminders(timezone.now() + 4 * H) == 0
     assert SituationReport.objects.count() == 2 and LevelChange.objects.count() == 0
+
+
+def test_expectant_is_allowed_from_level_4_and_open_incidents_follow_at_once(world, positions):
+    from triage import incident as ops
+
+    from .conftest import BLACK
+
+    incident = ops.incident_create(actor=world.coordinator, site=world.north, kind="traffic")
+    victim = ops.victim_register(actor=world.nurse.user, incident=incident, tag="9", answers=BLACK)
+    assert victim.priority == 1  # P5 not allowed at level 1
+    commander = f.UserFactory(username="commander")
+    hold(commander, world.north, "incident_commander")
+    escalation.level_declare(actor=commander, site=world.north, level=MAJOR, reason="Explosion")
+    victim.refresh_from_db()
+    assert victim.priority == 5
+    assert ops.victim_register(actor=world.nurse.user, incident=incident, tag="10", answers=BLACK).priority == 5
+    escalation.level_declare(actor=commander, site=world.north, level=SURGE, reason="Scene cleared")
+    victim.refresh_from_db()
+    assert victim.priority == 1
