@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/equipment/", include("assets.api.urls")),
     path("api/incidents/", include("triage.api.urls")),
     path("api/census/", include("allocation.api.urls")),
+    path("api/backfill/", include("allocation.api.backfill_urls")),
     path("api/crisis/", include("triage.api.crisis")),
     path("api/", include("roster.api.urls")),
     path("assets/", include("assets.urls")),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("crisis/", include("triage.crisis_urls")),
     path("operations/", include("allocation.pages.urls")),
     path("operations/capacity/", include("allocation.capacity_urls")),
+    path("backfill/", include("allocation.backfill_urls")),
     path("", include("roster.pages.urls")),
 ]
 

@@ -24,6 +24,8 @@ NAVIGATION: list[tuple[str, str, set[str]]] = [
     ("Rosters", "roster-index", _ALL),
     ("Swaps", "swaps", _ALL),
     ("Open shifts", "open-shift-list", _ALL),
+    ("My offers", "backfill-my-offers", {Level.STAFF.value}),
+    ("Backfill", "backfill-list", _MANAGERS),
     ("Equipment", "assets:item-list", _ALL),
     ("Operations", "allocation:board", _MANAGERS),
     ("Incidents", "triage:incident-list", _COORDINATORS),

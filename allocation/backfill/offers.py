@@ -233,11 +233,13 @@ def _escalate(v: Vacancy, policy: OfferPolicy, now: dt.datetime) -> str:
     step = dt.timedelta(minutes=policy.escalation_minutes)
     if v.escalation == 0:
         v.escalation = 1
-        v.tier = min(v.tier + 1, AGENCY_TIER - 1)
-        ranked = [c for c in rank(v).candidates if c.tier <= v.tier]
         asked = set(v.offers.values_list("staff_id", flat=True))
-        sent = _send_wave(v, policy, [c for c in ranked if c.staff.pk not in asked][:max(policy.top_n,
-                                                                                           policy.wave_size)], now)
+        fresh = [c for c in rank(v).candidates if c.staff.pk not in asked]
+        # The next tier with anyone left in it (and everyone left below it).
+        v.tier = max(v.tier + 1, min((c.tier for c in fresh), default=AGENCY_TIER - 1))
+        v.tier = min(v.tier, AGENCY_TIER - 1)
+        sent = _send_wave(v, policy, [c for c in fresh if c.tier <= v.tier][:max(policy.top_n, policy.wave_size)],
+                          now)
         _event(v, VacancyEvent.Kind.ESCALATED, f"Unfilled at the deadline: widened to tier {v.tier} "
                f"({sent} more asked).")
         if sent:
