@@ -365,17 +365,23 @@ def fit_units(unit_ids: Iterable[int] | None = None, *, now: dt.datetime | None 
     return fitted
 
 
-def fit_unit(unit: Unit, history_from: dt.datetime, hours: int) -> ForecastModel | None:
-    """Fit one unit on ``hours`` hours of history from ``history_from`` and store it."""
+def fit_unit(unit: Unit, history_from: dt.datetime, hours: int, *,
+             flows: tuple[FloatArray, FloatArray, int] | None = None) -> ForecastModel | None:
+    """Fit one unit on ``hours`` hours of history from ``history_from`` and store it.
+    ``flows`` (arrivals and departures per hour, and the census just before the first
+    hour) spare reading them back when the caller already holds them."""
     started = time.perf_counter()
-    arrivals, departures = hourly_flows([unit.pk], history_from, history_from + hours * HOUR)[unit.pk]
+    if flows is None:
+        arrivals, departures = hourly_flows([unit.pk], history_from, history_from + hours * HOUR)[unit.pk]
+        start_census = census_at([unit.pk], history_from - dt.timedelta(microseconds=1))[unit.pk]
+    else:
+        arrivals, departures, start_census = flows
     if arrivals.sum() <= 0:
         return None
     tz = ZoneInfo(unit.site.timezone)
     times = _local_times(history_from, hours, tz)
     holidays = _holidays(times)
     forecaster = fit(times, arrivals, holidays=holidays)
-    start_census = census_at([unit.pk], history_from - dt.timedelta(microseconds=1))[unit.pk]
     census_start = np.maximum(start_census + np.concatenate([[0.0], np.cumsum(arrivals - departures)[:-1]]), 0.0)
     rates = discharge_rates(census_start, arrivals, departures, [t.hour for t in times])
     values = {

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from allocation.demo import build_history
 from assets.demo import build_assets_demo
 from roster.demo import build_demo, publish_demo_roster
 from triage.crisis_demo import build_crisis_demo
@@ -30,7 +31,10 @@ class Command(BaseCommand):
             if roster is not None:
                 self.stdout.write(f"Published roster: {roster.unit.name}, version {roster.version}, "
                                   f"{roster.assignments.count()} shifts.")
+        history = build_history()
         out = self.stdout
+        out.write(f"Census history: {history.events} events over a year in {history.units} units, "
+                  f"forecasts fitted ({history.seconds:.1f} s, of which fitting {history.fit_seconds:.1f} s).")
         out.write(self.style.SUCCESS(f"Demo network ready in {result.seconds:.1f} s "
                                      f"(roster period {result.start_date:%a %d %b %Y} – {result.end_date:%a %d %b %Y})."))
         for label, count in result.counts.items():
