@@ -20,6 +20,8 @@ urlpatterns = [
     path("api/census/", include("allocation.api.urls")),
     path("api/backfill/", include("allocation.api.backfill_urls")),
     path("api/crisis/", include("triage.api.crisis")),
+    path("api/redeployment/", include("allocation.api.redeploy_urls")),
+    path("api/mutual-aid/", include("allocation.api.redeploy_aid_urls")),
     path("api/", include("roster.api.urls")),
     path("assets/", include("assets.urls")),
     path("incidents/", include("triage.urls")),
@@ -27,6 +29,7 @@ urlpatterns = [
     path("operations/", include("allocation.pages.urls")),
     path("operations/capacity/", include("allocation.capacity_urls")),
     path("backfill/", include("allocation.backfill_urls")),
+    path("", include("allocation.redeploy_urls")),
     path("", include("roster.pages.urls")),
 ]
 

@@ -29,6 +29,7 @@ NAVIGATION: list[tuple[str, str, set[str]]] = [
     ("Equipment", "assets:item-list", _ALL),
     ("Operations", "allocation:board", _MANAGERS),
     ("Incidents", "triage:incident-list", _COORDINATORS),
+    ("Redeployment", "redeployment", _COORDINATORS),
     ("Crisis", "crisis:overview", _MANAGERS),
     ("Requests", "request-queue", _MANAGERS),
     ("Certifications", "certification-list", _MANAGERS),

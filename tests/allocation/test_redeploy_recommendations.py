@@ -12,28 +12,43 @@ from allocation.models.redeploy import Recommendation, RedeployRun, SiteLink
 from allocation.recommendations import decide, replan, triggers
 from allocation.redeploy_adapter import build
 from roster.errors import DomainError, NotAllowed
-from roster.models import Assignment, AuditEvent, Notification, RatioRule, Staff
+from roster.models import Assignment, AuditEvent, Notification, RatioRule, Roster, Staff
 from tests import factories as f
-from tests.allocation.helpers import T, admit, shift
-
-DAY_START = T.replace(hour=7)
+from tests.allocation.helpers import T, admit
 
 
-@pytest.fixture
-def surge(world):
+def on_shift(world, staff, unit, now: dt.datetime) -> Assignment:
+    """A live shift of ``staff`` in ``unit`` running at ``now`` (the day or night shift; the
+    test sites keep London time, which is UTC in winter and in early March)."""
+    st = world.day if 7 <= now.hour < 19 else world.night
+    day = now.date() if st == world.day or now.hour >= 19 else now.date() - dt.timedelta(days=1)
+    roster, _ = Roster.objects.get_or_create(
+        unit=unit, version=1, start_date=day - dt.timedelta(days=7),
+        defaults={"end_date": day + dt.timedelta(days=21), "status": Roster.Status.PUBLISHED})
+    starts = dt.datetime.combine(day, st.start_time, tzinfo=dt.UTC)
+    return Assignment.objects.create(roster=roster, staff=staff, shift_type=st, date=day, starts_at=starts,
+                                     ends_at=starts + dt.timedelta(minutes=st.duration_minutes), live=True)
+
+
+def make_surge(world, now: dt.datetime) -> list[Staff]:
     """The North ICU (1 RN : 2 patients) holds 10 patients with 2 RNs; Ward 5 (1 : 4)
     holds 4 with three float-pool RNs on shift."""
     RatioRule.objects.create(unit=world.icu, role=Staff.Role.RN, patients_per_staff=2)
     RatioRule.objects.create(unit=world.ward, role=Staff.Role.RN, patients_per_staff=4)
-    admit(world.icu, 10)
-    admit(world.ward, 4)
-    shift(world.nurse, world.icu, DAY_START)
-    shift(world.colleague, world.icu, DAY_START)
+    admit(world.icu, 10, now - dt.timedelta(hours=3))
+    admit(world.ward, 4, now - dt.timedelta(hours=3))
+    on_shift(world, world.nurse, world.icu, now)
+    on_shift(world, world.colleague, world.icu, now)
     floats = [f.StaffFactory(home_unit=world.ward, float_pool=True, first_name=f"Flo{i}", last_name="Float")
               for i in range(3)]
     for person in floats:
-        shift(person, world.ward, DAY_START)
+        on_shift(world, person, world.ward, now)
     return floats
+
+
+@pytest.fixture
+def surge(world):
+    return make_surge(world, T)
 
 
 def test_the_adapter_counts_the_float_pool_as_mobile_and_the_rest_as_fixed(world, surge):
