@@ -223,3 +223,24 @@ def test_the_site_page_has_its_chart_and_heat_map_data(client, world):
     assert b'id="ops-chart-data"' in response.content and b'id="ops-heat-data"' in response.content
     assert b"vendor/echarts.min.js" in response.content
 
+
+
+def test_a_forecast_above_capacity_is_an_alert(world):
+    from allocation.board_view import forecast_alerts
+    from allocation.forecasts import ForecastPoint
+    from allocation.staffing import unit_statuses
+
+    admit(world.icu, 8, at=T - 6 * H)
+    icu, ward = unit_statuses(Unit.objects.select_related("site").filter(pk__in=[world.icu.pk, world.ward.pk])
+                              .order_by("name"), T)
+    forecasts = {
+        # The ICU's 90th percentile passes its 12 staffed beds at 14:00: a warning.
+        icu.unit_id: [ForecastPoint(T + H, 9, 10, 11), ForecastPoint(T + 2 * H, 10, 12, 12.6)],
+        # The ward's median passes its 28 beds: critical.
+        ward.unit_id: [ForecastPoint(T + H, 20, 22, 23), ForecastPoint(T + 3 * H, 28.4, 30, 31)],
+    }
+    alerts = {a.unit_id: a for a in forecast_alerts([icu, ward], T, forecasts)}
+    assert alerts[world.icu.pk].severity == "warning" and alerts[world.icu.pk].at == T + 2 * H
+    assert "90th percentile" in alerts[world.icu.pk].text
+    assert alerts[world.ward.pk].severity == "critical" and alerts[world.ward.pk].at == T + 3 * H
+    assert forecast_alerts([icu, ward], T, {icu.unit_id: [ForecastPoint(T + H, 9, 10, 11)]}) == []
