@@ -50,6 +50,8 @@ FORECAST_ALERT_HOURS = 12
 ED_WINDOW = dt.timedelta(hours=4)
 # The detail charts: this far back and this far ahead.
 HISTORY_HOURS = 48
+# The heat map's value for an hour with patients and no staffed bed at all.
+NO_STAFFED_BED = 999
 FORECAST_HOURS = 24
 
 _RANK = {zone: i for i, zone in enumerate(Zone)}
@@ -307,13 +309,16 @@ def _series(units: Sequence[Unit], statuses: Sequence[UnitStatus], now: dt.datet
         census[i] += n
         staffed[i] += beds
         seen[i] = True
-        cells.append([i, order[unit_id], round(utilization, 1) if utilization is not None else None])
+        if utilization is not None:
+            cells.append([i, order[unit_id], round(utilization, 1)])
+        elif n > 0:  # patients and no staffed bed: saturated (shown as such, not as a number)
+            cells.append([i, order[unit_id], NO_STAFFED_BED])
     actual = [round(100 * c / s, 1) if ok and s else None for c, s, ok in zip(census, staffed, seen, strict=True)]
-    # The units' forecasts, summed, over the beds staffed now: a forecast of utilization
-    # assumes today's staffing holds. Summing the units' quantiles over-states the site's
-    # 85th and 90th (they do not add), which errs on the side of warning early.
+    # The units' census forecasts, summed, in patients against the beds staffed now (the
+    # capacity line): the forecast is of patients, and utilization ahead would assume
+    # today's staffing holds. Summing the units' quantiles over-states the site's 85th
+    # and 90th (they do not add), which errs on the side of warning early.
     forecasts = _forecasts([u.pk for u in units], ahead[0], FORECAST_HOURS)
-    staffed_now = sum(s.staffed_beds for s in statuses)
     med, q85, q90 = [0.0] * FORECAST_HOURS, [0.0] * FORECAST_HOURS, [0.0] * FORECAST_HOURS
     have = False
     slot = {h: i for i, h in enumerate(ahead)}
@@ -327,16 +332,19 @@ def _series(units: Sequence[Unit], statuses: Sequence[UnitStatus], now: dt.datet
             q90[i] += point.q90
             have = True
 
-    def pct(values: list[float]) -> list[float | None]:
-        return [round(100 * v / staffed_now, 1) if staffed_now else None for v in values]
+    def rounded(values: list[float]) -> list[float | None]:
+        return [round(v, 1) for v in values]
 
     none: list[float | None] = [None] * HISTORY_HOURS
     chart = {
         "labels": [_label(h, tz) for h in past + ahead],
         "actual": actual + [None] * FORECAST_HOURS,
-        "median": none + pct(med) if have else [],
-        "q85": none + pct(q85) if have else [],
-        "q90": none + pct(q90) if have else [],
+        "census": [c if ok else None for c, ok in zip(census, seen, strict=True)] + [None] * FORECAST_HOURS,
+        "median": none + rounded(med) if have else [],
+        "q85": none + rounded(q85) if have else [],
+        "q90": none + rounded(q90) if have else [],
+        "staffed": sum(s.staffed_beds for s in statuses),
+        "beds": sum(s.beds for s in statuses),
         "now": HISTORY_HOURS - 1,
         "forecast": have,
     }

@@ -6,11 +6,11 @@
   "use strict";
 
   var ZONES = [
-    { lt: 50, label: "Under-utilized", color: "#9bb7d4" },
-    { gte: 50, lt: 80, label: "Optimal", color: "#3a9d5d" },
-    { gte: 80, lt: 90, label: "High", color: "#e0b321" },
-    { gte: 90, lte: 95, label: "Stressed", color: "#e07b21" },
-    { gt: 95, label: "Saturated", color: "#c0392b" }
+    { lt: 50, label: "< 50 under", color: "#9bb7d4" },
+    { gte: 50, lt: 80, label: "50–80", color: "#3a9d5d" },
+    { gte: 80, lt: 90, label: "80–90", color: "#e0b321" },
+    { gte: 90, lte: 95, label: "90–95", color: "#e07b21" },
+    { gt: 95, label: "> 95 %", color: "#c0392b" }
   ];
 
   function data(id) {
@@ -24,53 +24,71 @@
 
   function pct(v) { return v === null || v === undefined ? "–" : Math.round(v) + " %"; }
 
+  // Left axis: utilization in per cent (actuals). Right axis: patients — the census hour
+  // by hour, the census forecast (median line, bands up to the 85th and 90th
+  // percentiles) and the beds staffed now, the capacity the forecast is read against.
   function chartOption(d) {
     var diff = function (upper, lower) {
       return upper.map(function (v, i) { return v === null || lower[i] === null ? null : +(v - lower[i]).toFixed(1); });
     };
     var series = [{
-      name: "Actual", type: "line", data: d.actual, showSymbol: false, connectNulls: false,
+      name: "Utilization", type: "line", data: d.actual, showSymbol: false, connectNulls: false,
       lineStyle: { width: 2, color: "#1f4e79" }, itemStyle: { color: "#1f4e79" },
       markLine: {
         silent: true, symbol: "none", label: { formatter: "{b}", position: "insideEndTop" },
         lineStyle: { type: "dashed" },
         data: [
           { yAxis: 90, name: "stressed 90 %", lineStyle: { color: "#e07b21" } },
-          { yAxis: 95, name: "saturated 95 %", lineStyle: { color: "#c0392b" } },
           { xAxis: d.now, name: "now", lineStyle: { color: "#667" } }
         ]
+      }
+    }, {
+      name: "Census", type: "line", yAxisIndex: 1, data: d.census, showSymbol: false,
+      lineStyle: { width: 1.5, color: "#6b7785" }, itemStyle: { color: "#6b7785" },
+      markLine: {
+        silent: true, symbol: "none", label: { formatter: "{b}", position: "insideStartTop" },
+        data: [{ yAxis: d.staffed, name: "staffed beds now " + d.staffed, lineStyle: { color: "#c0392b", type: "dotted" } }]
       }
     }];
     if (d.forecast) {
       series.push(
-        { name: "base", type: "line", data: d.median, stack: "band", showSymbol: false, lineStyle: { opacity: 0 },
-          tooltip: { show: false }, silent: true },
-        { name: "Median to 85th", type: "line", data: diff(d.q85, d.median), stack: "band", showSymbol: false,
-          lineStyle: { opacity: 0 }, areaStyle: { color: "rgba(31, 78, 121, 0.28)" }, itemStyle: { color: "rgba(31, 78, 121, 0.28)" } },
-        { name: "85th to 90th", type: "line", data: diff(d.q90, d.q85), stack: "band", showSymbol: false,
-          lineStyle: { opacity: 0 }, areaStyle: { color: "rgba(31, 78, 121, 0.13)" }, itemStyle: { color: "rgba(31, 78, 121, 0.13)" } },
-        { name: "Forecast median", type: "line", data: d.median, showSymbol: false,
-          lineStyle: { width: 2, type: "dashed", color: "#1f4e79" }, itemStyle: { color: "#1f4e79" } }
+        { name: "base", type: "line", yAxisIndex: 1, data: d.median, stack: "band", showSymbol: false,
+          lineStyle: { opacity: 0 }, silent: true },
+        { name: "Median to 85th", type: "line", yAxisIndex: 1, data: diff(d.q85, d.median), stack: "band",
+          showSymbol: false, lineStyle: { opacity: 0 }, areaStyle: { color: "rgba(107, 119, 133, 0.35)" },
+          itemStyle: { color: "rgba(107, 119, 133, 0.35)" } },
+        { name: "85th to 90th", type: "line", yAxisIndex: 1, data: diff(d.q90, d.q85), stack: "band",
+          showSymbol: false, lineStyle: { opacity: 0 }, areaStyle: { color: "rgba(107, 119, 133, 0.16)" },
+          itemStyle: { color: "rgba(107, 119, 133, 0.16)" } },
+        { name: "Forecast median", type: "line", yAxisIndex: 1, data: d.median, showSymbol: false,
+          lineStyle: { width: 2, type: "dashed", color: "#6b7785" }, itemStyle: { color: "#6b7785" } }
       );
     }
+    var patients = d.census.concat(d.q90).filter(function (v) { return v !== null; });
+    var most = Math.max.apply(null, patients.concat([d.staffed, 0]));
     return {
       animation: false,
-      grid: { left: 44, right: 16, top: 36, bottom: 48 },
-      legend: { top: 0, data: d.forecast ? ["Actual", "Forecast median", "Median to 85th", "85th to 90th"] : ["Actual"] },
+      grid: { left: 48, right: 44, top: 56, bottom: 40 },
+      legend: { type: "scroll", top: 0, data: ["Utilization", "Census"].concat(d.forecast ? ["Forecast median", "Median to 85th", "85th to 90th"] : []) },
       tooltip: {
         trigger: "axis", renderMode: "richText",
         formatter: function (params) {
           var i = params.length ? params[0].dataIndex : 0;
           var lines = [d.labels[i]];
-          if (d.actual[i] !== null) lines.push("Actual " + pct(d.actual[i]));
+          if (d.actual[i] !== null) lines.push("Utilization " + pct(d.actual[i]));
+          if (d.census[i] !== null) lines.push("Census " + d.census[i]);
           if (d.forecast && d.median[i] !== null) {
-            lines.push("Median " + pct(d.median[i]), "85th " + pct(d.q85[i]), "90th " + pct(d.q90[i]));
+            lines.push("Forecast census: median " + d.median[i], "85th " + d.q85[i] + ", 90th " + d.q90[i],
+                       "over " + d.staffed + " staffed beds: " + (d.staffed ? pct(100 * d.median[i] / d.staffed) : "–"));
           }
           return lines.join("\n");
         }
       },
       xAxis: { type: "category", data: d.labels, boundaryGap: false, axisLabel: { hideOverlap: true } },
-      yAxis: { type: "value", min: 0, axisLabel: { formatter: "{value} %" } },
+      yAxis: [
+        { type: "value", min: 0, name: "utilization", axisLabel: { formatter: "{value} %" } },
+        { type: "value", min: 0, max: Math.ceil(most * 1.1) || 1, name: "patients", splitLine: { show: false } }
+      ],
       series: series
     };
   }
@@ -82,13 +100,14 @@
       tooltip: {
         renderMode: "richText",
         formatter: function (p) {
-          return d.units[p.value[1]] + "\n" + d.hours[p.value[0]] + ": " + pct(p.value[2]);
+          var value = p.value[2] >= 999 ? "patients, no staffed bed" : pct(p.value[2]);
+          return d.units[p.value[1]] + "\n" + d.hours[p.value[0]] + ": " + value;
         }
       },
       xAxis: { type: "category", data: d.hours, splitArea: { show: true }, axisLabel: { hideOverlap: true } },
       yAxis: { type: "category", data: d.units, splitArea: { show: true } },
       visualMap: { type: "piecewise", pieces: ZONES, orient: "horizontal", left: "center", bottom: 0,
-                   itemWidth: 12, itemHeight: 12, textStyle: { fontSize: 11 } },
+                   itemWidth: 10, itemHeight: 10, itemGap: 6, textStyle: { fontSize: 10 } },
       series: [{ name: "Utilization", type: "heatmap", data: d.cells.filter(function (c) { return c[2] !== null; }),
                  itemStyle: { borderColor: "#fff", borderWidth: 1 } }]
     };
