@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from roster import access, placement
+from roster import access, placement, rulebook
 from roster import models as m
 
 UserModel = get_user_model()
@@ -319,10 +319,16 @@ class RosterSerializer(ScopedSerializer):
 
 class WaiverSerializer(ScopedSerializer):
     scoped = {"staff": _managed_staff}
+    # One change may break two limits at once (rest and 7-day hours): one waiver, one
+    # reason, names them all — ``rule`` and any others in ``rules``.
+    rules = serializers.ListField(
+        child=serializers.ChoiceField(choices=sorted(rulebook.WAIVABLE)), required=False,
+        max_length=len(rulebook.WAIVABLE), help_text="Every rule the waiver excepts (``rule`` among them).",
+    )
 
     class Meta:
         model = m.Waiver
-        fields = ["id", "staff", "date", "rule", "reason", "approved_by", "created_at"]
+        fields = ["id", "staff", "date", "rule", "rules", "reason", "approved_by", "created_at"]
         read_only_fields = ["approved_by", "created_at"]
 
 

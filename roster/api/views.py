@@ -423,7 +423,8 @@ class WaiverViewSet(
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
         serializer.instance = waiver_record(
-            actor=self.request.user, staff=data["staff"], day=data["date"], rule=data["rule"], reason=data["reason"]
+            actor=self.request.user, staff=data["staff"], day=data["date"], rule=data["rule"],
+            rules=data.get("rules", []), reason=data["reason"],
         )
 
 

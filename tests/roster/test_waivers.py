@@ -114,3 +114,21 @@ def test_the_page_says_why_no_waiver_is_offered_when_leave_is_broken_too(client,
     assert forced.status_code == 400
     assert not Waiver.objects.exists()
     assert not Assignment.objects.filter(roster=roster, date=THU).exists()
+
+
+def test_the_api_records_one_waiver_for_both_rules_and_the_assignment_with_it(world, roster):
+    api = world.client_for(world.manager)
+    refused = api.post("/api/assignments/", {"roster": roster.pk, "staff": world.nurse.pk,
+                                             "shift_type": world.day.pk, "date": THU.isoformat()}, format="json")
+    assert refused.status_code == 409  # a rule refuses it
+    bad = api.post("/api/waivers/", {"staff": world.nurse.pk, "date": THU.isoformat(), "rule": rules.MIN_REST,
+                                     "rules": ["leave"], "reason": "x"}, format="json")
+    assert bad.status_code == 400 and "rules" in bad.json()
+    waiver = api.post("/api/waivers/", {"staff": world.nurse.pk, "date": THU.isoformat(), "rule": rules.MIN_REST,
+                                        "rules": [rules.MAX_HOURS_7_DAYS], "reason": "cleared with the director"},
+                      format="json")
+    assert waiver.status_code == 201, waiver.content
+    assert set(waiver.json()["rules"]) == BOTH
+    made = api.post("/api/assignments/", {"roster": roster.pk, "staff": world.nurse.pk, "shift_type": world.day.pk,
+                                          "date": THU.isoformat(), "waiver": waiver.json()["id"]}, format="json")
+    assert made.status_code == 201, made.content
