@@ -133,3 +133,15 @@ def test_an_administrator_assigns_positions_and_edits_playbooks_in_the_admin(wor
     page = admin.get(f"/admin/triage/playbookstep/{step.pk}/change/")
     assert page.status_code == 200 and step.title in page.content.decode()
     assert admin.get("/admin/triage/levelchange/add/").status_code == 403  # history is not edited by hand
+
+
+def test_the_network_page_is_for_coordinators_network_wide_and_network_positions(world):
+    assert client_for(world.regional).get("/crisis/network/").status_code == 200
+    assert client_for(world.coordinator).get("/crisis/network/").status_code == 404
+    assert client_for(world.nurse.user).get("/crisis/").status_code == 200  # her site's level
+    CrisisPosition.objects.create(site=None, user=world.coordinator, position="executive",
+                                  starts_at=timezone.now() - H)
+    page = client_for(world.coordinator).get("/crisis/network/")
+    assert page.status_code == 200 and "Level 1 Normal" in page.content.decode()
+    escalation.level_declare(actor=world.coordinator, site=None, level=5, reason="Regional flooding")
+    assert "Level 5 Catastrophic" in client_for(world.regional).get("/crisis/").content.decode()
