@@ -550,7 +550,8 @@ def _write_back(run: SolverRun, built: Built, result: sp.SolveResult, units: lis
     run.result = {
         "breakdown": result.breakdown,
         "kpis": {
-            "coverage_pct": round(kpis.coverage_ratio * 100, 1),
+            # No cover asked for at all: no percentage (never "100 %" over empty days).
+            "coverage_pct": round(kpis.coverage_ratio * 100, 1) if built.problem.coverage else None,
             "overtime_pct": round(kpis.overtime_pct, 1),
             "request_honoring_pct": round(kpis.request_honoring_pct, 1),
             "nights_spread": kpis.nights_spread,

@@ -1,8 +1,8 @@
 """People of a unit a roster gives no shift at all for its whole period, and why.
 
 A manager sees them listed on the generation's page (with the reason), and on first
-publication of a period each of them gets one inbox message saying so, with the reason:
-nobody is left to find out by an empty "My shifts". (A later version that takes every
+publication of a period that gives others shifts, each of them gets one inbox message
+saying so, with the reason: nobody is left to find out by an empty "My shifts". (A later version that takes every
 shift away from someone is already told to them as shifts removed.)
 
 The reason is worked out on the same problem the solver saw (roster/generation.py's
@@ -103,7 +103,11 @@ def roster_without_shifts(roster: Roster) -> list[Unrostered]:
 
 def tell_without_shifts(roster: Roster) -> int:
     """On the first publication of a period: one message to each person of the unit the
-    roster gives no shift, with the reason. Returns how many were told."""
+    roster gives no shift while it gives shifts to others, with the reason. (A roster with
+    no shifts at all leaves nobody out in particular: its empty days are the cover's
+    business, named on the run page and the grid.) Returns how many were told."""
+    if not roster.assignments.exists():
+        return 0
     people = roster_without_shifts(roster)
     period = f"{roster.start_date:%d %b} to {roster.end_date:%d %b}"
     staff = {p.pk: p for p in Staff.objects.filter(pk__in=[u.staff_id for u in people]).select_related("user")}
@@ -113,7 +117,7 @@ def tell_without_shifts(roster: Roster) -> int:
         if person is None or person.user_id is None:
             continue
         notify_staff(person, link=reverse("my-shifts"),
-                     text=f"The {roster.unit.name} roster for {period} is published and gives you no shifts: "
+                     text=f"You have no shifts on the {roster.unit.name} roster for {period}, now in force: "
                           f"{idle.reason}. Ask your manager if you expected some.")
         told += 1
     return told

@@ -13,7 +13,15 @@ from django.urls import reverse
 from roster import cover_templates as ct
 from roster import generation
 from roster.errors import DomainError, NotAllowed
-from roster.models import AuditEvent, CoverageRequirement, CoverTemplate, Notification, RatioRule, SolverRun, Staff
+from roster.models import (
+    AuditEvent,
+    CoverageRequirement,
+    CoverTemplate,
+    Notification,
+    RatioRule,
+    SolverRun,
+    Staff,
+)
 from roster.rosters import roster_publish
 from tests import factories as f
 
@@ -23,10 +31,11 @@ pytestmark = pytest.mark.django_db
 MON = dt.date(2027, 1, 4)
 SUN = MON + dt.timedelta(days=6)
 WEEKDAYS = range(5)
+WEEK = (0, 1, 2, 3, 4, 5, 6)
 RN = ct.Need(role="RN")
 
 
-def _week(world, *, weekdays=range(7), minimum=1, shift=None):
+def _week(world, *, weekdays=WEEK, minimum=1, shift=None):
     return ct.template_set(actor=world.manager, unit=world.icu, weekdays=weekdays, shift_type=shift or world.day,
                            need=RN, minimum=minimum, preferred=minimum, maximum=minimum + 2)
 
@@ -175,7 +184,8 @@ def test_staff_with_no_shift_are_listed_with_the_reason_and_told_at_publication(
     assert "Lou Practical (LPN): no cover of this period asks for a licensed practical nurse" in page
     roster_publish(actor=world.manager, roster=run.rosters.get())
     note = Notification.objects.get(recipient=lpn.user)
-    assert "gives you no shifts: no cover of this period asks for a licensed practical nurse" in note.text
+    assert "no shifts on the North ICU roster" in note.text
+    assert "now in force: no cover of this period asks for a licensed practical nurse" in note.text
     assert Notification.objects.filter(recipient=away.user, text__contains="no shifts").count() == 1
     # A nurse who got shifts is not told she has none.
     assert not Notification.objects.filter(text__contains="no shifts",
