@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from allocation import forecasts
+from allocation.census import census_at
 from allocation.demo import SENDER, build_history, simulate
 from allocation.models import CensusEvent, UnitHour
 from allocation.models.forecasts import ForecastWindow
@@ -44,7 +45,7 @@ def test_the_history_is_written_as_events_with_forecasts_and_accuracy_at_seed_ti
     series = UnitHour.objects.filter(unit=world.ward)
     assert series.count() >= 40 * 24
     # The census now is what the events say, and the last hour of the series agrees.
-    assert forecasts.census_at([world.ward.pk], NOW)[world.ward.pk] == result.census[world.ward.name]
+    assert census_at([world.ward.pk], NOW)[world.ward.pk] == result.census[world.ward.name]
     assert series.order_by("-hour").first().census == result.census[world.ward.name]
     points = forecasts.census_forecast([world.ward.pk], NOW, 24)[world.ward.pk]
     assert len(points) == 24 and points[0].hour == hour_of(NOW)
