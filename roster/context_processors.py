@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,18 @@ NAVIGATION: list[tuple[str, str, set[str]]] = [
 ]
 
 
+# Entries an app above roster adds for a user (an open incident they are assigned to),
+# registered from its AppConfig.ready(): roster imports none of those apps. A source
+# returns (label, url) pairs and costs at most one query.
+NavSource = Callable[[Any], list[tuple[str, str]]]
+NAV_SOURCES: list[NavSource] = []
+
+
+def register_nav_source(source: NavSource) -> None:
+    if source not in NAV_SOURCES:
+        NAV_SOURCES.append(source)
+
+
 @dataclass(frozen=True)
 class NavItem:
     label: str
@@ -66,6 +79,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         except NoReverseMatch:  # a section whose app is not installed in this deployment
             continue
         items.append(NavItem(label, url, _is_active(request.path, url)))
+    for source in NAV_SOURCES:
+        items += [NavItem(label, url, _is_active(request.path, url)) for label, url in source(request.user)]
     me = staff_of(request.user)
     return {
         "nav_items": items,

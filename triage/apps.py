@@ -12,3 +12,9 @@ class TriageConfig(AppConfig):
         from .crisis_board import register
 
         register()
+        # Links to the open incidents a user is assigned to, in the navigation.
+        from roster.context_processors import register_nav_source
+
+        from .navigation import incident_links
+
+        register_nav_source(incident_links)
