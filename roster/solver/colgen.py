@@ -219,8 +219,17 @@ class ColumnGeneration:
         with ThreadPoolExecutor(max(1, workers)) as pool:
             # First columns: each person's cheapest schedule on their own terms.
             zero = [0.0] * len(self.rows)
-            list(pool.map(self._price, range(self.n), [zero] * self.n, [math.inf] * self.n,
-                          [PRICING_LIMIT_S] * self.n, [seed] * self.n))
+
+            def price(s: int, duals: list[float], mu: float, seed: int) -> tuple[
+                    int, float, bool]:
+                # Each person's pricing starts only before the deadline, and ends by it.
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return 0, -math.inf, False
+                return self._price(s, duals, mu, min(PRICING_LIMIT_S, left), seed)
+
+            list(pool.map(price, range(self.n), [zero] * self.n, [math.inf] * self.n,
+                          [seed] * self.n))
             while time.monotonic() < deadline and not (should_stop and should_stop()):
                 iterations += 1
                 if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
@@ -228,9 +237,8 @@ class ColumnGeneration:
                 master = self.objective.Value()
                 duals = [row.dual_value() for row in self.rows]
                 mus = [row.dual_value() for row in self.convexity]
-                limit = min(PRICING_LIMIT_S, max(0.01, deadline - time.monotonic()))
-                results = list(pool.map(self._price, range(self.n), [duals] * self.n, mus,
-                                        [limit] * self.n, [seed + iterations] * self.n))
+                results = list(pool.map(price, range(self.n), [duals] * self.n, mus,
+                                        [seed + iterations] * self.n))
                 added = sum(a for a, _, _ in results)
                 lagrangian = master + sum(min(0.0, rc) for _, rc, _ in results)
                 bound = max(bound, lagrangian)

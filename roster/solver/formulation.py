@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -83,11 +84,26 @@ class _Term:
         ) + self.const
 
 
-class RosterModel:
-    """Builds the CP-SAT model for a :class:`Problem` (see the module docstring)."""
+class OutOfTime(Exception):
+    """The model could not be built before its deadline (see :class:`RosterModel`)."""
 
-    def __init__(self, problem: Problem) -> None:
+
+class RosterModel:
+    """Builds the CP-SAT model for a :class:`Problem` (see the module docstring).
+
+    ``deadline`` (``time.monotonic()`` seconds): building stops with :class:`OutOfTime`
+    once it passes, checked person by person, so a model too large for the budget
+    costs at most that budget.  ``closed_end``: the period is a window of a longer
+    one (:mod:`roster.solver.decompose`) whose days after it are known, the shifts in
+    ``Staff.fixed`` worked and every other day off: the minimum runs are checked on
+    into them instead of exempting a run that touches the last day.
+    """
+
+    def __init__(self, problem: Problem, deadline: float | None = None,
+                 closed_end: bool = False) -> None:
         self.p = problem
+        self.deadline = deadline
+        self.closed_end = closed_end
         self.m = cp_model.CpModel()
         self.units = problem.unit_ids()
         self.shifts = problem.shift_types
@@ -108,11 +124,16 @@ class RosterModel:
         self._build()
 
     # ---------------------------------------------------------------- variables --
+    def _check_time(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise OutOfTime
+
     def _build(self) -> None:
         p = self.p
         shift_index = {t.id: k for k, t in enumerate(self.shifts)}
         self.shift_index = shift_index
         for s, person in enumerate(p.staff):
+            self._check_time()
             for d in range(self.h):
                 day_vars: list[cp_model.IntVar] = []
                 for k, t in enumerate(self.shifts):
@@ -136,14 +157,19 @@ class RosterModel:
                     self.m.add(sum(day_vars) == wv)
                     self.w[(s, d)] = wv
         for s, person in enumerate(p.staff):
+            self._check_time()
             self._person_rules(s, person)
+        self._check_time()
         self._weekends_and_fairness()
+        self._check_time()
         self._coverage()
+        self._check_time()
         self._fairness_floors()
         self._requests()
         self._seniority()
         self._stability()
         self._set_objective()
+        self._check_time()
 
     # Helpers returning either a model literal or a 0/1 constant (history, shifts fixed
     # outside the problem, or no var).
@@ -222,11 +248,16 @@ class RosterModel:
                 self._at_most_if_free(lits, max_nights)
         # Min consecutive work days: forbid off, on^k, off (k < min) fully inside the
         # known days; min consecutive days off: forbid on, off^k, on.
+        # A closed end (a window of a longer period, its fixed shifts after it the rest
+        # of that roster, every other day off): the patterns run on into those days.
+        top = h - 1
+        if self.closed_end:
+            top = h + max(c.min_consecutive_work_days, c.min_consecutive_days_off)
         for run in range(1, c.min_consecutive_work_days):
-            for day0 in range(first, h - run - 1):
+            for day0 in range(first, top - run):
                 self._forbid_pattern(s, day0, run, run_is_work=True)
         for run in range(1, c.min_consecutive_days_off):
-            for day0 in range(first, h - run - 1):
+            for day0 in range(first, top - run):
                 self._forbid_pattern(s, day0, run, run_is_work=False)
         # Rolling 7 days: every window of 7 days (windows reaching into history count
         # the history shifts' minutes).
@@ -282,7 +313,8 @@ class RosterModel:
             return
         clause: list[Any] = []
         days = [(a, not run_is_work)] + [(a + i, run_is_work) for i in range(1, k + 1)]
-        days.append((a + k + 1, not run_is_work))
+        if a + k + 1 < self.h or self.closed_end:
+            days.append((a + k + 1, not run_is_work))
         for d, wanted in days:
             lit = self.work(s, d)
             if isinstance(lit, int):

@@ -21,8 +21,8 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
-from roster.solver import colgen
-from roster.solver.formulation import RosterModel, full_hint
+from roster.solver import colgen, decompose
+from roster.solver.formulation import OutOfTime, RosterModel, full_hint
 from roster.solver.kpi import compute_kpis
 from roster.solver.lns import Lns
 from roster.solver.problem import (
@@ -169,13 +169,29 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
     been solved (large models, where that LP alone can take half a minute).
     """
     options = options or SolveOptions()
+    # One deadline, set here, for everything: building the model, every phase, the
+    # pieces of a decomposed period.
     started = time.monotonic()
     deadline = started + options.time_limit_s
-    rm = RosterModel(problem)
+    if decompose.should_split(problem, options):
+        return decompose.solve_in_pieces(problem, options, started, solve_model)
+    try:
+        rm = RosterModel(problem, deadline=None if options.deterministic else
+                         started + BUILD_SHARE * options.time_limit_s)
+    except OutOfTime:
+        # Larger than its size suggested: the rest of the budget goes to pieces.
+        return decompose.solve_in_pieces(problem, options, started, solve_model)
+    return solve_model(rm, options, started, deadline)
+
+
+def solve_model(rm: RosterModel, options: SolveOptions, started: float,
+                deadline: float, colgen_ok: bool = True) -> SolveResult:
+    """Search the built model ``rm`` by ``deadline`` (the phases of :func:`solve`);
+    ``colgen_ok=False`` skips column generation."""
     if options.hint:
         rm.hint(options.hint)
     inc = _Incumbent(rm, options, started)
-    if COLGEN and use_colgen(rm, options):
+    if COLGEN and colgen_ok and use_colgen(rm, options):
         if options.hint:
             # A warm start never starts worse than the roster it was given.
             _hinted_roster(rm, inc, options, PHASE0_SHARE * options.time_limit_s)
@@ -257,7 +273,7 @@ def use_colgen(rm: RosterModel, options: SolveOptions) -> bool:
     """Column generation pays off with a few seconds to spend, and its wall-clock
     pricing has no place in a deterministic run."""
     return (not options.deterministic and options.use_lns and colgen.applicable(rm)
-            and options.time_limit_s >= 5)
+            and options.time_limit_s >= 5 and len(rm.x) <= COLGEN_MAX_CELLS)
 
 
 def _colgen_phase(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
@@ -297,7 +313,13 @@ def _colgen_phase(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
                           max(1.0, RESTRICT_PATIENCE_SHARE * options.time_limit_s))
 
 
+# The whole model may take at most this share of the budget to build (the rest goes
+# to pieces when it does not).
+BUILD_SHARE = 0.4
 COLGEN = True
+# Beyond this many cells (Instance 12 has 11 256, the 120-staff four weeks of the
+# family's larger instances 33 712) a pricing round alone takes most of the budget.
+COLGEN_MAX_CELLS = 40_000
 COLGEN_SHARE = 0.35
 # Far from converging at this share of the budget, column generation hands over.
 COLGEN_EARLY_SHARE = 0.25
@@ -371,6 +393,9 @@ def _first_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
         _local_search(rm, inc, options, LS_SHARE * budget)
         if inc.values is not None:
             return cp_model.FEASIBLE
+        # Nothing yet: a plain feasibility search stops at its first roster, so it may
+        # have what is left of the budget (a large model needs more than ``limit``).
+        limit = max(limit, deadline - time.monotonic())
     return _feasible_roster(rm, inc, options, limit, cover_minimums=False)
 
 

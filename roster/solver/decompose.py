@@ -1,0 +1,431 @@
+"""Rostering a long or large period when the whole model cannot be built or searched
+within the time limit: a constructive start, then re-optimisation window by window.
+
+* **Constructive start.**  Each person's whole period is scheduled on its own, in a
+  model of that person alone (every rule of theirs: rest, runs, weekends, days off and
+  the period's totals exactly), worth most where the people scheduled before them
+  left cover open; people with the fewest choices go first.  The result keeps every
+  hard rule whatever the size, as long as each person has a schedule at all.
+* **Windows with the rest fixed.**  Then windows of a few weeks (as long as their
+  model builds in a fair share of the time left) are re-optimised in turn by the
+  ordinary search (:mod:`roster.solver.search`), warm-started from the roster they
+  have, so a window never comes back worse.  Around a window the roster stays as it
+  is: the days before it are its people's ``Staff.history`` and the days after it
+  their ``Staff.fixed`` shifts, as far back and ahead as any rule looks, and the
+  formulation (``closed_end``) checks rest, consecutive days, days off and minimum
+  runs across both seams.  Totals over the whole period (shifts per type, minutes,
+  weekends) become what the person has left once the rest of their period is
+  counted, so the whole still keeps them exactly.
+
+Everything runs to one deadline set on entry: building each model stops with
+:class:`~roster.solver.formulation.OutOfTime` when its share is spent, and windows are
+sized by the build rate measured so far.  The objective reported counts cover,
+missing people and requests (the terms that add up over windows); no bound is claimed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import time
+from collections.abc import Callable
+
+from roster.solver import derive
+from roster.solver.formulation import OutOfTime, RosterModel
+from roster.solver.kpi import compute_kpis
+from roster.solver.problem import (
+    Assignment,
+    CoverageRequirement,
+    Problem,
+    Shortfall,
+    SolveOptions,
+    SolveResult,
+    Staff,
+)
+
+#: Model cells (staff × day × allowed shift type × unit) built per second, measured on
+#: a loaded 2-core machine (20–26 thousand unloaded): decides whether the whole model
+#: fits in its share of the budget and how long a piece may be.
+CELLS_PER_SECOND = 15_000
+#: The whole model is built only when that is expected to take at most this share of
+#: the budget.
+BUILD_SHARE = 0.25
+#: Periods longer than this many weeks are solved in windows (the whole-model search
+#: loses its way on long horizons: see the README's benchmarks).
+MAX_WHOLE_WEEKS = 8
+#: Models larger than this many cells are solved in windows whatever their build time
+#: (Instance 12 has 11 256; the whole-model search of the family's 120-staff
+#: four weeks, 33 712, found no roster in a minute on a loaded machine).
+MAX_WHOLE_CELLS = 30_000
+#: Preferred window length in weeks, shortened until a window's model takes at most
+#: PIECE_BUILD_SHARE of its share of the time to build.
+PIECE_WEEKS = 2
+PIECE_BUILD_SHARE = 0.35
+#: Seconds kept back for putting the roster together at the end.
+RESERVE_S = 1.0
+DEBUG = False
+
+SolveModel = Callable[[RosterModel, SolveOptions, float, float, bool], SolveResult]
+#: A window runs column generation only with at least this many seconds (below, its
+#: pricing leaves too little for the rest on a loaded machine).
+PIECE_COLGEN_MIN_S = 20.0
+
+
+def cells(problem: Problem, days: int | None = None) -> int:
+    """The model's size in cells (allowed staff × day × shift type × unit), estimated
+    without building it."""
+    days = problem.num_days if days is None else days
+    units = len(problem.unit_ids())
+    total = 0
+    for person in problem.staff:
+        types = sum(1 for t in problem.shift_types
+                    if person.contract.max_shifts_per_type.get(t.id, 1) > 0)
+        where = units if person.allowed_units is None else max(1, len(person.allowed_units))
+        total += types * where
+    return total * days
+
+
+def should_split(problem: Problem, options: SolveOptions) -> bool:
+    """Pieces when the period is long, or when the whole model would take more than
+    its share of the budget to build."""
+    if options.deterministic or problem.num_days <= 7:
+        return False
+    if problem.num_days > 7 * MAX_WHOLE_WEEKS or cells(problem) > MAX_WHOLE_CELLS:
+        return True
+    return cells(problem) / CELLS_PER_SECOND > BUILD_SHARE * options.time_limit_s
+
+
+def _piece_days(problem: Problem, seconds: float, left_days: int,
+                rate: float = CELLS_PER_SECOND) -> int:
+    """Days per piece: PIECE_WEEKS weeks, fewer when its model would take too long to
+    build (at ``rate`` cells a second) in its share of ``seconds`` for ``left_days``."""
+    per_day = cells(problem, 1) / rate
+    weeks = PIECE_WEEKS
+    while weeks > 1:
+        days = 7 * weeks
+        share = seconds * days / max(1, left_days)
+        if per_day * days <= PIECE_BUILD_SHARE * share:
+            break
+        weeks -= 1
+    return 7 * weeks
+
+
+def _lookback(problem: Problem, person: Staff) -> int:
+    """How many days before a piece its rules look at."""
+    c = person.contract
+    fatigue = problem.fatigue_for(person)
+    return 2 + max(7, c.max_consecutive_work_days or 0, c.min_consecutive_work_days,
+                   c.min_consecutive_days_off, fatigue.max_consecutive_days or 0,
+                   fatigue.max_consecutive_nights or 0)
+
+
+def solve_in_pieces(problem: Problem, options: SolveOptions, started: float,
+                    solve_model: SolveModel) -> SolveResult:
+    """Roster ``problem`` by the deadline ``started + options.time_limit_s``: each
+    person's whole period on their own first (every rule of theirs kept, the period's
+    totals exact), aimed at the cover the people before them left open; then windows
+    of a few weeks re-optimised in turn with the rest of the roster fixed around them
+    (see the module docstring)."""
+    deadline = started + options.time_limit_s
+    roster = _constructive(problem, options, deadline - RESERVE_S)
+    if roster is None:
+        return _empty(problem, "unknown", started)
+    solutions = 1
+    if options.progress is not None:
+        options.progress(solutions, float(sum(_costs(problem, roster).values())), -math.inf,
+                         time.monotonic() - started)
+    rate = float(CELLS_PER_SECOND)
+    start = 0
+    while not (options.should_stop is not None and options.should_stop()):
+        left = deadline - RESERVE_S - time.monotonic()
+        length = _piece_days(problem, max(0.1, left * problem.num_days / WINDOW_SECONDS_DAYS),
+                             problem.num_days, rate)
+        if left < MIN_WINDOW_S:
+            break
+        if start >= problem.num_days:
+            start = 0
+        end = min(problem.num_days, start + length)
+        if problem.num_days - end < 7:
+            end = problem.num_days
+        window = _window_problem(problem, start, end, roster)
+        # Each window gets its share of what is left, at least MIN_WINDOW_S.
+        share = max(MIN_WINDOW_S, left * (end - start) / problem.num_days)
+        result, built = _solve_window(window, options, time.monotonic() + min(left, share),
+                                      solve_model, roster, start, end, problem.num_days)
+        if built > 0.05:
+            rate = 0.5 * rate + 0.5 * cells(window) / built
+        if DEBUG:
+            print(f"  window {start}-{end}: "
+                  f"{None if result is None else (result.status, result.objective)}"
+                  f" {time.monotonic() - started:.1f}s", flush=True)
+        if result is not None and result.assignments and result.status != "unknown":
+            inside = [a for a in roster if start <= a.day < end]
+            if len(inside) == 0 or result.objective is not None:
+                roster = [a for a in roster if not start <= a.day < end] + [
+                    dataclasses.replace(a, day=a.day + start) for a in result.assignments]
+                solutions += 1
+                if options.progress is not None:
+                    options.progress(solutions, float(sum(_costs(problem, roster).values())),
+                                     -math.inf, time.monotonic() - started)
+        start = end
+    return _combined(problem, roster, solutions, started)
+
+
+#: Seconds per day of the period that one round of windows is planned with (sizes the
+#: windows: about a minute for a year).
+WINDOW_SECONDS_DAYS = 364.0
+#: A window is not started with less than this many seconds left.
+MIN_WINDOW_S = 1.0
+
+
+def _window_problem(problem: Problem, start: int, end: int,
+                    roster: list[Assignment]) -> Problem:
+    """Days ``start .. end-1`` as a problem of their own, the rest of ``roster`` fixed
+    around them: history before, fixed shifts after (as far as any rule looks), and
+    every total of the period less what the person works outside the window."""
+    lengths = {t.id: t.length_minutes for t in problem.shift_types}
+    by_person: dict[str, dict[int, str]] = {}
+    for a in roster:
+        by_person.setdefault(a.staff, {})[a.day] = a.shift
+    days = end - start
+    staff = []
+    for person in problem.staff:
+        c = person.contract
+        mine = by_person.get(person.id, {})
+        outside = {d: t for d, t in mine.items() if not start <= d < end}
+        back = _lookback(problem, person)
+        history: list[str | None] = []
+        for d in range(start - back, start):
+            if d < -len(person.history):
+                continue
+            if d < 0:
+                history.append(person.history[len(person.history) + d])
+            elif d in person.fixed:
+                history.append(person.fixed[d])
+            else:
+                history.append(outside.get(d))
+        fixed = {d - start: t for d, t in person.fixed.items() if d >= start}
+        for d in range(end, min(problem.num_days, end + back)):
+            if d in outside:
+                fixed[d - start] = outside[d]
+        minutes = sum(lengths[t] for t in outside.values())
+        per_type = {t_id: max(0, limit - sum(1 for t in outside.values() if t == t_id))
+                    for t_id, limit in c.max_shifts_per_type.items()}
+        weekends = None
+        if c.max_weekends is not None:
+            worked = {d if problem.weekday(d) == 5 else d - 1 for d in outside
+                      if problem.weekday(d) in (5, 6)}
+            weekends = max(0, c.max_weekends - len(worked))
+        contract = dataclasses.replace(
+            c, max_shifts_per_type=per_type,
+            min_total_minutes=max(0, c.min_total_minutes - minutes),
+            max_total_minutes=(None if c.max_total_minutes is None
+                               else max(0, c.max_total_minutes - minutes)),
+            max_weekends=weekends,
+            contracted_minutes=(None if c.contracted_minutes is None
+                                else round(c.contracted_minutes * days / problem.num_days)))
+        staff.append(dataclasses.replace(
+            person,
+            contract=contract,
+            history=tuple(history),
+            days_off={d - start: r for d, r in person.days_off.items() if start <= d < end},
+            day_off_rules={d - start: r for d, r in person.day_off_rules.items()
+                           if start <= d < end},
+            fixed=fixed,
+            certifications={k: (None if v is None else v - start)
+                            for k, v in person.certifications.items()
+                            if v is None or v - start > 0},
+        ))
+    return _renumbered(problem, start, end, tuple(staff))
+
+
+def _renumbered(problem: Problem, start: int, end: int, staff: tuple[Staff, ...]) -> Problem:
+    coverage = tuple(dataclasses.replace(r, day=r.day - start) for r in problem.coverage
+                     if start <= r.day < end)
+    requests = tuple(dataclasses.replace(r, day=r.day - start) for r in problem.requests
+                     if start <= r.day < end)
+    reference = None
+    if problem.reference_roster is not None:
+        reference = tuple(dataclasses.replace(a, day=a.day - start)
+                          for a in problem.reference_roster if start <= a.day < end)
+    timing = {(d - start, t): (s - start * 1440, n) for (d, t), (s, n) in problem.timing.items()
+              if start <= d < end}
+    return dataclasses.replace(
+        problem, num_days=end - start, staff=staff, coverage=coverage, requests=requests,
+        name=f"{problem.name} days {start}-{end - 1}",
+        start_date=(None if problem.start_date is None
+                    else problem.start_date + dt.timedelta(days=start)),
+        start_weekday=problem.weekday(start),
+        reference_roster=reference, timing=timing)
+
+
+def _solve_window(window: Problem, options: SolveOptions, deadline: float,
+                  solve_model: SolveModel, roster: list[Assignment], start: int,
+                  end: int, problem_days: int) -> tuple[SolveResult | None, float]:
+    """The window re-optimised from the roster it has now (a warm start never ends
+    worse than the roster it was given), and the seconds its model took to build."""
+    now = time.monotonic()
+    hint = tuple(dataclasses.replace(a, day=a.day - start) for a in roster
+                 if start <= a.day < end)
+    window_options = dataclasses.replace(
+        options, time_limit_s=max(0.05, deadline - now), hint=hint, progress=None)
+    try:
+        rm = RosterModel(window, deadline=now + 0.7 * (deadline - now),
+                         closed_end=end < problem_days)
+    except OutOfTime:
+        return None, time.monotonic() - now
+    built = time.monotonic() - now
+    result = solve_model(rm, window_options, now, deadline,
+                         deadline - now >= PIECE_COLGEN_MIN_S)
+    return result, built
+
+
+def _constructive(problem: Problem, options: SolveOptions,
+                  deadline: float) -> list[Assignment] | None:
+    """A first roster that keeps every hard rule: the people in groups, the fewest
+    choices first, each group's whole period in a model of that group alone (every
+    rule of theirs, the period's totals exact) against the cover the groups before
+    it left open.  None when a group has no roster at all, or time ran out."""
+    from ortools.sat.python import cp_model
+
+    roster: list[Assignment] = []
+    order = sorted(range(len(problem.staff)), key=lambda s: _flexibility(problem, s))
+    per_person = max(1, cells(problem) // max(1, len(problem.staff)))
+    size = max(1, GROUP_CELLS // per_person)
+    groups = [order[i:i + size] for i in range(0, len(order), size)]
+    for n, group in enumerate(groups):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        members = tuple(problem.staff[s] for s in group)
+        ids = {person.id for person in members}
+        part = dataclasses.replace(
+            problem, staff=members, coverage=_residual(problem, roster),
+            requests=tuple(r for r in problem.requests if r.staff in ids),
+            weights=dataclasses.replace(problem.weights, fairness_nights=0,
+                                        fairness_weekends=0, fairness_hours=0,
+                                        no_senior=0))
+        try:
+            rm = RosterModel(part, deadline=deadline)
+        except OutOfTime:
+            return None
+        solver = cp_model.CpSolver()
+        # Its share of what is left (half of it: the windows need the rest).
+        solver.parameters.max_time_in_seconds = max(0.05, 0.5 * left / (len(groups) - n))
+        solver.parameters.num_workers = max(1, options.num_workers)
+        solver.parameters.random_seed = options.seed
+        status = solver.solve(rm.m)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and status != cp_model.INFEASIBLE:
+            # No roster in its share: any roster that keeps the rules will do.
+            rm.m.clear_objective()  # type: ignore[no-untyped-call]
+            solver.parameters.max_time_in_seconds = max(0.05, deadline - time.monotonic())
+            status = solver.solve(rm.m)
+        if DEBUG:
+            print(f"  group {n}: {len(members)} people, {len(rm.x)} cells,"
+                  f" {solver.status_name(status)}", flush=True)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        values: list[int] = list(solver.response_proto.solution)
+
+        def value(v: cp_model.IntVar, values: list[int] = values) -> int:
+            return values[v.index]
+
+        roster.extend(rm.assignments(value))
+    return roster
+
+
+#: People per group of the constructive start: as many as make about this many cells.
+GROUP_CELLS = 3000
+
+
+def _residual(problem: Problem, roster: list[Assignment]) -> tuple[CoverageRequirement, ...]:
+    """The coverage requirements less the qualifying people ``roster`` already puts
+    there (a maximum keeps only the places left)."""
+    staff = {person.id: person for person in problem.staff}
+    on_slot: dict[tuple[int, str, str], list[Staff]] = {}
+    for a in roster:
+        on_slot.setdefault((a.day, a.shift, a.unit), []).append(staff[a.staff])
+    out = []
+    for req in problem.coverage:
+        n = sum(1 for person in on_slot.get((req.day, req.shift, req.unit), ())
+                if derive.qualifies(person, req))
+        out.append(dataclasses.replace(
+            req, minimum=max(0, req.minimum - n),
+            preferred=None if req.preferred is None else max(0, req.preferred - n),
+            maximum=None if req.maximum is None else max(0, req.maximum - n)))
+    return tuple(out)
+
+
+def _flexibility(problem: Problem, s: int) -> int:
+    """People with fewer choices go first (fewer shift types, more days off)."""
+    person = problem.staff[s]
+    types = sum(1 for t in problem.shift_types
+                if person.contract.max_shifts_per_type.get(t.id, 1) > 0)
+    return types * (problem.num_days - len(person.days_off))
+
+
+def _costs(problem: Problem, roster: list[Assignment]) -> dict[str, int]:
+    """Cover, shortfall and request costs of ``roster`` (the terms every problem has;
+    fairness, seniority, stability and overtime are not measured here)."""
+    staff = {person.id: person for person in problem.staff}
+    on_slot: dict[tuple[int, str, str], list[Staff]] = {}
+    worked: dict[tuple[str, int], str] = {}
+    for a in roster:
+        on_slot.setdefault((a.day, a.shift, a.unit), []).append(staff[a.staff])
+        worked[(a.staff, a.day)] = a.shift
+    costs = {"shortfall": 0, "cover_under": 0, "cover_over": 0, "requests_on": 0,
+             "requests_off": 0}
+    for req in problem.coverage:
+        n = sum(1 for person in on_slot.get((req.day, req.shift, req.unit), ())
+                if derive.qualifies(person, req))
+        costs["shortfall"] += req.priority * max(0, req.minimum - n)
+        if req.preferred is not None:
+            costs["cover_under"] += req.weight_under * max(0, req.preferred - n)
+            costs["cover_over"] += req.weight_over * max(0, n - req.preferred)
+    for r in problem.requests:
+        got = worked.get((r.staff, r.day))
+        hit = got is not None and (r.shift is None or got == r.shift)
+        if r.on and not hit:
+            costs["requests_on"] += r.weight
+        elif not r.on and hit:
+            costs["requests_off"] += r.weight
+    return costs
+
+
+def _empty(problem: Problem, status: str, started: float) -> SolveResult:
+    return SolveResult(status, (), None, None, None, {}, None, (),  # type: ignore[arg-type]
+                       time.monotonic() - started, 0, 1)
+
+
+def _combined(problem: Problem, roster: list[Assignment], solutions: int,
+              started: float) -> SolveResult:
+    """The roster as one answer.  Its objective counts cover, missing people (at one
+    per person: ``shortfall_unit`` is 1 here) and requests; no lower bound is
+    claimed."""
+    assignments = tuple(sorted(roster))
+    breakdown = _costs(problem, roster)
+    staff = {person.id: person for person in problem.staff}
+    on_slot: dict[tuple[int, str, str], list[Staff]] = {}
+    for a in assignments:
+        on_slot.setdefault((a.day, a.shift, a.unit), []).append(staff[a.staff])
+    missing = []
+    for req in problem.coverage:
+        if req.minimum > 0:
+            n = sum(1 for person in on_slot.get((req.day, req.shift, req.unit), ())
+                    if derive.qualifies(person, req))
+            if n < req.minimum:
+                missing.append(Shortfall(req, req.minimum - n))
+    return SolveResult(
+        status="shortfall" if missing else "feasible",
+        assignments=assignments,
+        objective=float(sum(breakdown.values())),
+        bound=None,
+        gap=None,
+        breakdown=breakdown,
+        kpis=compute_kpis(problem, assignments),
+        shortfalls=tuple(missing),
+        solve_seconds=time.monotonic() - started,
+        num_solutions=solutions,
+        shortfall_unit=1,
+    )
