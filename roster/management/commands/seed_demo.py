@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from allocation.demo import build_history
+from allocation.redeploy_demo import build_redeploy_demo
 from assets.demo import build_assets_demo
 from roster.demo import build_demo, publish_demo_roster
 from triage.crisis_demo import build_crisis_demo
@@ -35,6 +36,9 @@ class Command(BaseCommand):
         out = self.stdout
         out.write(f"Census history: {history.events} events over a year in {history.units} units, "
                   f"forecasts fitted ({history.seconds:.1f} s, of which fitting {history.fit_seconds:.1f} s).")
+        redeploy = build_redeploy_demo()
+        self.stdout.write(f"Redeployment: {redeploy.links} site links, {redeploy.plans} plans, "
+                          f"{redeploy.recommendations} moves recommended.")
         out.write(self.style.SUCCESS(f"Demo network ready in {result.seconds:.1f} s "
                                      f"(roster period {result.start_date:%a %d %b %Y} – {result.end_date:%a %d %b %Y})."))
         for label, count in result.counts.items():
