@@ -1,5 +1,6 @@
 """Demo data for redeployment: the site-to-site table (travel time and cost between every
-two sites, by their order), and a first plan per site so the page has something to show."""
+two sites, by their order), and a first plan per site so the page has something to show
+(once: re-running keeps the plans)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from decimal import Decimal
 
 from roster.models import Site
 
-from .models.redeploy import SiteLink
+from .models.redeploy import RedeployRun, SiteLink
 from .recommendations import replan
 from .redeploy import SolveOptions
 
@@ -34,6 +35,8 @@ def build_redeploy_demo() -> RedeployDemo:
             links += made
     plans = recs = 0
     for site in sites:
+        if RedeployRun.objects.filter(site=site).exists():
+            continue  # re-running the demo keeps its plans
         run = replan(site, trigger="manual", force=True, options=SolveOptions(time_limit_s=5, workers=1))
         if run is not None:
             plans += 1
