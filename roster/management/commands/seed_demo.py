@@ -11,6 +11,7 @@ from allocation.redeploy_demo import build_redeploy_demo
 from assets.demo import build_assets_demo
 from roster.demo import build_demo, publish_demo_roster
 from triage.crisis_demo import build_crisis_demo
+from triage.demo import build_incident_demo
 
 
 class Command(BaseCommand):
@@ -36,6 +37,10 @@ class Command(BaseCommand):
         out = self.stdout
         out.write(f"Census history: {history.events} events over a year in {history.units} units, "
                   f"forecasts fitted ({history.seconds:.1f} s, of which fitting {history.fit_seconds:.1f} s).")
+        incident = build_incident_demo()
+        if incident.incident_id is not None:
+            out.write(f"Incident: {incident.victims} victims triaged, {incident.ambulances} ambulances, "
+                      f"{incident.hospitals} receiving hospitals (board at /incidents/{incident.incident_id}/).")
         redeploy = build_redeploy_demo()
         self.stdout.write(f"Redeployment: {redeploy.links} site links, {redeploy.plans} plans, "
                           f"{redeploy.recommendations} moves recommended.")
