@@ -71,6 +71,24 @@ class EdTime:
     arrivals_per_hour: float = 0.0
 
 
+@dataclass(frozen=True)
+class UnitRow:
+    """A unit's line on its site's card, ready to print."""
+
+    unit_id: int
+    name: str
+    colour: str
+    text: str
+    url: str
+
+
+def unit_row(status: UnitStatus) -> UnitRow:
+    figure = f"{status.utilization:.0f} % " if status.utilization is not None else ""
+    return UnitRow(status.unit_id, status.unit, colour_of(status.zone),
+                   f"{figure}{status.zone.value if status.zone else 'no patients'}",
+                   reverse("allocation:unit", args=[status.unit_id]))
+
+
 @dataclass
 class SiteCard:
     site_id: int
@@ -80,6 +98,7 @@ class SiteCard:
     equipment: list[EquipmentCount] = field(default_factory=list)
     ed: EdTime = EdTime("No ED")
     badges: dict[str, board.Badge] = field(default_factory=dict)
+    units: list[UnitRow] = field(default_factory=list)
 
     @property
     def colour(self) -> str:
@@ -255,7 +274,8 @@ def board_for(user: Any, now: dt.datetime | None = None) -> Board:
     badges = board.badges(site_ids, now)
     cards = [
         SiteCard(site_id=sid, name=site.name, status=site_status(site, by_site[sid]), whole_site=sid in whole,
-                 equipment=equipment.get(sid, []), ed=eds.get(sid, EdTime("No ED")), badges=badges.get(sid, {}))
+                 equipment=equipment.get(sid, []), ed=eds.get(sid, EdTime("No ED")), badges=badges.get(sid, {}),
+                 units=[unit_row(u) for u in by_site[sid]])
         for sid, site in sites.items()
     ]
     visible_units = {u.pk for u in units}

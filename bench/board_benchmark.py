@@ -88,6 +88,14 @@ def profile(user: Any) -> None:
     with cProfile.Profile() as prof:
         client.get("/operations/", headers={"HX-Request": "true"})
     pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/operations/", headers={"HX-Request": "true"})
+    print("The slowest queries of one request (seconds):")
+    for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:8]:
+        print(f"  {q['time']}  {q['sql'][:300]}")
 
 
 def regional_user(username: str) -> Any:
