@@ -3,13 +3,14 @@
 Usage::
 
     python bench/unit_benchmark.py [--nurses 60] [--days 28] [--seed 7] [--workers 2]
-                                   [--repeats 3] [--json]
+                                   [--repeats 3] [--json] [--site]
 
 The problem is :func:`roster.solver.synthetic.hospital_unit`: a medical-surgical ward and
 an ICU sharing a float pool, 3 shift types (a night crossing midnight), coverage derived
 from ratio rules and a census profile, one charge nurse and one ACLS holder per shift,
 certificates lapsing mid-period, leave, requests, contracts and the default fatigue
-rules, with the last week of history.
+rules, with the last week of history.  ``--site`` makes it site-sized: 250 nurses (the
+staff of a whole site of the demo network) over the same two units and float pool.
 
 For each repeat (seeds ``seed``, ``seed + 1``, …: different problems) it prints
 
@@ -36,6 +37,9 @@ from roster.solver.problem import Problem, SolveOptions, SolveResult
 from roster.solver.search import solve
 from roster.solver.synthetic import hospital_unit
 from roster.solver.verify import verify
+
+#: ``--site``: about the staff of a whole site of the demo network rostered at once.
+SITE_NURSES = 250
 
 
 def timed_solve(problem: Problem, seconds: float,
@@ -71,7 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--short", type=float, default=10.0, help="first budget (s)")
     parser.add_argument("--long", type=float, default=60.0, help="second budget (s)")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--site", action="store_true",
+                        help=f"a whole site: {SITE_NURSES} nurses sharing the float pool "
+                             "(sets --nurses)")
     args = parser.parse_args(argv)
+    if args.site:
+        args.nurses = SITE_NURSES
 
     rows: list[dict[str, float | int]] = []
     if not args.json:

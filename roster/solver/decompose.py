@@ -130,7 +130,7 @@ def solve_in_pieces(problem: Problem, options: SolveOptions, started: float,
     deadline = started + options.time_limit_s
     roster = _constructive(problem, options, deadline - RESERVE_S)
     if roster is None:
-        return _empty(problem, "unknown", started)
+        return empty(problem, "unknown", started)
     solutions = 1
     if options.progress is not None:
         options.progress(solutions, float(sum(_costs(problem, roster).values())), -math.inf,
@@ -294,7 +294,9 @@ def _constructive(problem: Problem, options: SolveOptions,
     per_person = max(1, cells(problem) // max(1, len(problem.staff)))
     size = max(1, GROUP_CELLS // per_person)
     groups = [order[i:i + size] for i in range(0, len(order), size)]
-    for n, group in enumerate(groups):
+    n = 0
+    while n < len(groups):
+        group = groups[n]
         left = deadline - time.monotonic()
         if left <= 0:
             return None
@@ -312,15 +314,22 @@ def _constructive(problem: Problem, options: SolveOptions,
             return None
         solver = cp_model.CpSolver()
         # Its share of what is left (half of it: the windows need the rest).
-        solver.parameters.max_time_in_seconds = max(0.05, 0.5 * left / (len(groups) - n))
+        share = 0.5 * left / (len(groups) - n)
+        solver.parameters.max_time_in_seconds = max(0.05, share)
         solver.parameters.num_workers = max(1, options.num_workers)
         solver.parameters.random_seed = options.seed
         status = solver.solve(rm.m)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and status != cp_model.INFEASIBLE:
             # No roster in its share: any roster that keeps the rules will do.
             rm.m.clear_objective()  # type: ignore[no-untyped-call]
-            solver.parameters.max_time_in_seconds = max(0.05, deadline - time.monotonic())
+            solver.parameters.max_time_in_seconds = max(
+                0.05, min(deadline - time.monotonic(), max(2.0, 2 * share)))
             status = solver.solve(rm.m)
+            if status == cp_model.UNKNOWN and len(group) > 1:
+                # Still nothing: the group in halves, each a smaller search.
+                half = len(group) // 2
+                groups[n:n + 1] = [group[:half], group[half:]]
+                continue
         if DEBUG:
             print(f"  group {n}: {len(members)} people, {len(rm.x)} cells,"
                   f" {solver.status_name(status)}", flush=True)
@@ -332,6 +341,7 @@ def _constructive(problem: Problem, options: SolveOptions,
             return values[v.index]
 
         roster.extend(rm.assignments(value))
+        n += 1
     return roster
 
 
@@ -393,7 +403,7 @@ def _costs(problem: Problem, roster: list[Assignment]) -> dict[str, int]:
     return costs
 
 
-def _empty(problem: Problem, status: str, started: float) -> SolveResult:
+def empty(problem: Problem, status: str, started: float) -> SolveResult:
     return SolveResult(status, (), None, None, None, {}, None, (),  # type: ignore[arg-type]
                        time.monotonic() - started, 0, 1)
 

@@ -176,11 +176,10 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
     if decompose.should_split(problem, options):
         return decompose.solve_in_pieces(problem, options, started, solve_model)
     try:
-        rm = RosterModel(problem, deadline=None if options.deterministic else
-                         started + BUILD_SHARE * options.time_limit_s)
+        rm = RosterModel(problem, deadline=None if options.deterministic else deadline)
     except OutOfTime:
-        # Larger than its size suggested: the rest of the budget goes to pieces.
-        return decompose.solve_in_pieces(problem, options, started, solve_model)
+        # Not even built by the deadline (a machine far busier than the estimate).
+        return decompose.empty(problem, "unknown", started)
     return solve_model(rm, options, started, deadline)
 
 
@@ -313,9 +312,6 @@ def _colgen_phase(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
                           max(1.0, RESTRICT_PATIENCE_SHARE * options.time_limit_s))
 
 
-# The whole model may take at most this share of the budget to build (the rest goes
-# to pieces when it does not).
-BUILD_SHARE = 0.4
 COLGEN = True
 # Beyond this many cells (Instance 12 has 11 256, the 120-staff four weeks of the
 # family's larger instances 33 712) a pricing round alone takes most of the budget.
