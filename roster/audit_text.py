@@ -124,6 +124,12 @@ def describe(event: AuditEvent, names: Names) -> Sentence:
         verb = {"open_shift.post": "offered", "open_shift.claim": f"gave to {names.person(pic.get('claimed_by'))}",
                 "open_shift.withdraw": "withdrew the offer of"}.get(action, action.split(".", 1)[1])
         return Sentence(f"{verb} the open {shift} shift on {day}{where}", _link("open-shift-list"))
+    if action.startswith("cover_template.") or action == "coverage.override":
+        verb = {"cover_template.set": "set the usual week's cover", "cover_template.delete":
+                "took a line off the usual week's cover", "cover_template.apply": "applied the usual week's cover",
+                "coverage.override": "set one date's own cover"}.get(action, action)
+        detail = f" ({event.rationale})" if event.rationale else ""
+        return Sentence(f"{verb}{where}{detail}", _link("cover-editor", event.unit_id) if event.unit_id else "")
     if action.startswith("solver_run."):
         verb = {"solver_run.request": "asked for a roster to be generated",
                 "solver_run.cancel": "stopped a roster generation"}.get(action, action)

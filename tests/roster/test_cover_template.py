@@ -218,6 +218,9 @@ def test_the_editor_sets_a_line_applies_it_and_says_what_is_wrong(world, client)
     assert _rows(world, shift_type=world.night).count() == 2
     page = client.get(url).content.decode()
     assert "2 added" in page and "2 · 2 · 3" in page
+    # The audit log says it in words, linking to the editor.
+    log = client.get(reverse("audit-list")).content.decode()
+    assert "Applied the usual week" in log and "Set the usual week" in log and url in log
 
 
 def test_the_editor_is_for_the_units_managers_and_its_sites_coordinators(world, client):
@@ -260,3 +263,19 @@ def test_the_api_sets_lines_derives_and_applies_and_names_the_field_at_fault(wor
                           format="json")
     assert response.status_code in (400, 403)
     assert not CoverTemplate.objects.filter(weekday=1).exists()
+
+
+def test_the_editor_shows_the_derivation_before_using_it(world, client):
+    RatioRule.objects.create(unit=world.icu, role="RN", patients_per_staff=4)
+    client.force_login(world.manager)
+    data = {"weekdays": ["0", "1", "2", "3", "4", "5", "6"], "shift_type": world.day.pk, "patients": 7}
+    response = _post(client, world, action="preview", **data)
+    assert response.status_code == 200
+    assert "7 patients at 1 RN : 4 → minimum 2, preferred 3" in response.content.decode()
+    assert not CoverTemplate.objects.exists()  # shown, not yet used
+    response = _post(client, world, action="derive", **data)
+    assert response.status_code == 302
+    assert set(CoverTemplate.objects.values_list("minimum", "preferred", "maximum")) == {(2, 3, 5)}
+    assert "7 patients at 1 RN : 4" in client.get(reverse("cover-editor", args=[world.icu.pk])).content.decode()
+    response = _post(client, world, action="derive", **{**data, "patients": 5000})
+    assert response.status_code == 400 and "Patients expected" in response.content.decode()
