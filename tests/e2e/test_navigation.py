@@ -15,10 +15,12 @@ from tests.conftest import login
 
 pytestmark = pytest.mark.e2e
 
-EVERYONE = ["Home", "Units", "Staff", "My shifts", "My requests", "Rosters", "Swaps", "Open shifts", "Equipment", "API"]
-MANAGERS = ["Home", "Units", "Staff", "Rosters", "Swaps", "Open shifts", "Equipment", "Requests", "Certifications", "Audit log", "API"]
-COORDINATORS = ["Home", "Units", "Staff", "Rosters", "Swaps", "Open shifts", "Equipment", "Incidents", "Requests", "Certifications",
-                "Audit log", "API"]
+EVERYONE = ["Home", "Units", "Staff", "My shifts", "My requests", "Rosters", "Swaps", "Open shifts", "My offers", "Equipment",
+            "API"]
+MANAGERS = ["Home", "Units", "Staff", "Rosters", "Swaps", "Open shifts", "Backfill", "Equipment", "Operations", "Crisis",
+            "Requests", "Certifications", "Audit log", "API"]
+COORDINATORS = ["Home", "Units", "Staff", "Rosters", "Swaps", "Open shifts", "Backfill", "Equipment", "Operations", "Incidents",
+                "Redeployment", "Crisis", "Requests", "Certifications", "Audit log", "API"]
 
 
 def screenshot(page, name: str) -> None:

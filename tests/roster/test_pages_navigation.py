@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-EVERYONE = ["Home", "Units", "Staff", "My shifts", "My requests", "Rosters", "Swaps", "Open shifts", "Equipment", "API"]
-MANAGERS = ["Home", "Units", "Staff", "Rosters", "Swaps", "Open shifts", "Equipment", "Requests", "Certifications", "Audit log", "API"]
-COORDINATORS = ["Home", "Units", "Staff", "Rosters", "Swaps", "Open shifts", "Equipment", "Incidents", "Requests", "Certifications",
-                "Audit log", "API"]
+EVERYONE = ["Home", "Units", "Staff", "My shifts", "My requests", "Rosters", "Swaps", "Open shifts", "My offers", "Equipment",
+            "API"]
+MANAGERS = ["Home", "Units", "Staff", "Rosters", "Swaps", "Open shifts", "Backfill", "Equipment", "Operations", "Crisis",
+            "Requests", "Certifications", "Audit log", "API"]
+COORDINATORS = ["Home", "Units", "Staff", "Rosters", "Swaps", "Open shifts", "Backfill", "Equipment", "Operations", "Incidents",
+                "Redeployment", "Crisis", "Requests", "Certifications", "Audit log", "API"]
 
 
 def nav_labels(client) -> list[str]:
