@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -115,14 +114,16 @@ def simulate(unit: Unit, *, now: dt.datetime, days: int = DAYS, seed: int = 0) -
     inside: list[dt.datetime] = []  # discharge times of the patients in beds (a heap)
     moves: list[tuple[dt.datetime, int]] = []
 
-    def leaving(arrived: dt.datetime) -> dt.datetime:
-        hours = float(rng.gamma(2.0, stay / 2.0))
-        leaves = arrived + dt.timedelta(hours=hours)
-        if stay >= 24:
-            local = leaves.astimezone(tz)
-            day_time = local.replace(hour=int(rng.integers(10, 18)), minute=int(rng.integers(0, 60)))
-            leaves = day_time if day_time > arrived + dt.timedelta(hours=4) else day_time + dt.timedelta(days=1)
-        return leaves.astimezone(dt.UTC)
+    # All draws at once (one call per array, not per patient): each arrival's second
+    # within its hour, its stay, and for a stay of a day or more the daytime hour and
+    # minute it leaves at.
+    counts = series.counts
+    total = int(counts.sum())
+    hour_starts = np.repeat(np.asarray([t.astimezone(dt.UTC).timestamp() for t in series.times]), counts)
+    arrived_at = np.sort(hour_starts + rng.integers(0, 3600, size=total))
+    stays = rng.gamma(2.0, stay / 2.0, size=total) * 3600.0
+    leave_hours = rng.integers(10, 18, size=total)
+    leave_minutes = rng.integers(0, 60, size=total)
 
     # The unit starts near its usual occupancy, admitted just before the history.
     settled = first - dt.timedelta(minutes=1)
@@ -131,21 +132,23 @@ def simulate(unit: Unit, *, now: dt.datetime, days: int = DAYS, seed: int = 0) -
         heapq.heappush(inside, (settled + dt.timedelta(hours=float(rng.uniform(0.1, 2 * stay))))
                        .astimezone(dt.UTC))
     turned_away = 0
-    for when, count in zip(series.times, series.counts.tolist(), strict=True):
-        hour_start = when.astimezone(dt.UTC)
-        if hour_start >= now:
+    limit = now.timestamp()
+    four_hours = dt.timedelta(hours=4)
+    for i, stamp in enumerate(arrived_at.tolist()):
+        if stamp >= limit:
             break
-        for minute in sorted(rng.integers(0, 60, size=count).tolist()):
-            at = hour_start + dt.timedelta(minutes=minute, seconds=int(rng.integers(0, 60)))
-            if at >= now:
-                continue
-            while inside and inside[0] <= at:
-                moves.append((heapq.heappop(inside), -1))
-            if len(inside) >= beds:
-                turned_away += 1
-                continue
-            moves.append((at, 1))
-            heapq.heappush(inside, leaving(at))
+        at = dt.datetime.fromtimestamp(int(stamp), dt.UTC)
+        while inside and inside[0] <= at:
+            moves.append((heapq.heappop(inside), -1))
+        if len(inside) >= beds:
+            turned_away += 1
+            continue
+        moves.append((at, 1))
+        leaves = dt.datetime.fromtimestamp(int(stamp + stays[i]), dt.UTC)
+        if stay >= 24:
+            day_time = leaves.astimezone(tz).replace(hour=int(leave_hours[i]), minute=int(leave_minutes[i]))
+            leaves = (day_time if day_time > at + four_hours else day_time + dt.timedelta(days=1)).astimezone(dt.UTC)
+        heapq.heappush(inside, leaves)
     while inside and inside[0] < now:
         moves.append((heapq.heappop(inside), -1))
     moves.sort()
@@ -171,7 +174,7 @@ def _history_rows(unit: Unit, sim: Simulated, until: dt.datetime, rules: list[Ra
     tz = ZoneInfo(unit.site.timezone)
     rows: list[tuple[Any, ...]] = []
     by_clock: dict[tuple[int, int], tuple[dict[str, RatioRule], list[tuple[str, RatioRule]]]] = {}
-    prepared: dict[str, object] = {}
+    prepared: dict[tuple[tuple[int, int], int], tuple[dict[str, int], object]] = {}
     json_field = UnitHour._meta.get_field("required")
     now = timezone.now()
     for k, census in enumerate(sim.census.tolist()):
@@ -183,13 +186,14 @@ def _history_rows(unit: Unit, sim: Simulated, until: dt.datetime, rules: list[Ra
         if key not in by_clock:
             in_force = ratio_rules_in_force(rules, _in_progress(types, hour + HOUR, tz))
             by_clock[key] = (in_force, sorted(in_force.items()))
-        required = {role: staff_needed(census, rule.patients_per_staff) for role, rule in by_clock[key][1]}
-        text = json.dumps(required, sort_keys=True)
-        if text not in prepared:
-            prepared[text] = json_field.get_db_prep_save(required, connection)
+        cell = (key, census)
+        if cell not in prepared:
+            need = {role: staff_needed(census, rule.patients_per_staff) for role, rule in by_clock[key][1]}
+            prepared[cell] = (need, json_field.get_db_prep_save(need, connection))
+        required, stored = prepared[cell]
         total = sum(required.values())
         zone = zone_for(census, unit.beds)
-        rows.append((unit.pk, _when(hour), census, total, required.get(Staff.Role.RN, 0), prepared[text], total,
+        rows.append((unit.pk, _when(hour), census, total, required.get(Staff.Role.RN, 0), stored, total,
                      unit.beds, unit.beds, utilization_of(census, unit.beds), zone.value if zone else "",
                      _when(now)))
     return rows
@@ -197,14 +201,19 @@ def _history_rows(unit: Unit, sim: Simulated, until: dt.datetime, rules: list[Ra
 
 UNIT_HOUR_COLUMNS = ("unit_id", "hour", "census", "on_shift", "on_shift_rn", "required", "required_total", "beds",
                      "staffed_beds", "utilization", "zone", "computed_at")
+WINDOW_COLUMNS = ("unit_id", "start", "hours", "mean", "median", "q85", "q90", "actual")
 EVENT_COLUMNS = ("unit_id", "kind", "occurred_at", "acuity", "sender", "event_id", "received_at")
 
 
 def _when(value: dt.datetime) -> object:
-    return connection.ops.adapt_datetimefield_value(value)
+    """A time as the database takes it: SQLite stores naive UTC text (what Django's own
+    adapter writes, without its per-value overhead); PostgreSQL takes the instant."""
+    if connection.vendor == "sqlite":
+        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
+    return value
 
 
-def _insert(model: type[UnitHour] | type[CensusEvent], columns: tuple[str, ...],
+def _insert(model: type[UnitHour] | type[CensusEvent] | type[ForecastWindow], columns: tuple[str, ...],
             rows: list[tuple[Any, ...]]) -> None:
     """Many rows in one prepared statement, without building a model instance per row
     (a year of a network's movements; the ORM's bulk_create spends most of its time
@@ -328,7 +337,8 @@ def build_history(*, now: dt.datetime | None = None, days: int = DAYS, seed: int
             w, p = _replay(unit, model, sim, now)
             windows += w
             past += p
-    ForecastWindow.objects.bulk_create(windows, batch_size=5000)
+    _insert(ForecastWindow, WINDOW_COLUMNS, [(w.unit_id, _when(w.start), w.hours, w.mean, w.median, w.q85, w.q90,
+                                             w.actual) for w in windows])
     HourForecast.objects.bulk_create(past, batch_size=5000)
     forecasts.refresh_forecasts(ids, now=now)
     result.fit_seconds = time.perf_counter() - fit_started

@@ -389,8 +389,10 @@ def fit_unit(unit: Unit, history_from: dt.datetime, hours: int, *,
         "arrivals": forecaster.to_dict(), "discharge_rate": rates,
         "mean_arrivals": float(arrivals.mean()), "seconds": time.perf_counter() - started,
     }
-    row, _ = ForecastModel.objects.update_or_create(unit=unit, defaults=values)
-    return row
+    # An upsert: two refits of the same unit at once both succeed, the last one kept.
+    ForecastModel.objects.bulk_create([ForecastModel(unit=unit, **values)], update_conflicts=True,
+                                      unique_fields=["unit"], update_fields=list(values))
+    return ForecastModel.objects.get(unit=unit)
 
 
 # --------------------------------------------------------------------------- forecast (hourly)

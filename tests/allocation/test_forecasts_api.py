@@ -21,9 +21,9 @@ pytestmark = pytest.mark.django_db
 def forecast(world):
     now = hour_of(timezone.now())
     RatioRule.objects.create(unit=world.icu, role=Staff.Role.RN, patients_per_staff=2)
-    history(world.icu, days=14, rate=0.5, stay_hours=12, end=now)
-    history(world.ward, days=14, rate=1.0, stay_hours=20, end=now)
-    for k in range(5, 0, -1):
+    history(world.icu, days=10, rate=0.5, stay_hours=12, end=now)
+    history(world.ward, days=10, rate=1.0, stay_hours=20, end=now)
+    for k in range(3, 0, -1):
         forecasts.refresh_forecasts(now=now - k * HOUR)
     forecasts.refresh_forecasts(now=now)
     return now
@@ -67,6 +67,6 @@ def test_sites_sum_their_units_and_accuracy_lists_the_units_judged(world, foreca
     assert sites["South Infirmary"]["points"] == []  # its ED has no history
     accuracy = client.get("/api/census/forecasts/accuracy/", {"hours": 1}).json()
     assert {a["unit"] for a in accuracy} == {"North ICU", "North Ward 5"}
-    assert all(a["windows"] == 5 and 0 <= a["coverage_90"] <= 1 for a in accuracy)
+    assert all(a["windows"] == 3 and 0 <= a["coverage_90"] <= 1 for a in accuracy)
     since = (timezone.now() + dt.timedelta(days=1)).isoformat()
     assert client.get("/api/census/forecasts/accuracy/", {"hours": 1, "since": since}).json() == []
