@@ -207,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--units-per-site", type=int, default=10)
     parser.add_argument("--days", type=int, default=30, help="days of census history per generated unit")
     parser.add_argument("--skip-demo", action="store_true")
+    parser.add_argument("--skip-generated", action="store_true")
     parser.add_argument("--json", action="store_true", help="one JSON object per network")
     parser.add_argument("--profile", action="store_true", help="print where one fragment request spends its time")
     args = parser.parse_args(argv)
@@ -231,6 +232,10 @@ def main(argv: list[str] | None = None) -> int:
                                    "build_s": round(seconds, 1)}
             row.update(measure(regional_user("bench-regional"), args.runs))
             rows.append(row)
+            if args.profile:
+                profile(regional_user("bench-regional"))
+        if args.skip_generated:
+            return _report(rows, args.json)
         from roster.models import Site as S
         from roster.models import Unit as U
 
@@ -250,8 +255,12 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         teardown_databases(old, verbosity=0)
 
+    return _report(rows, args.json)
+
+
+def _report(rows: list[dict[str, Any]], as_json: bool) -> int:
     for row in rows:
-        if args.json:
+        if as_json:
             print(json.dumps(row))
         else:
             print(f"{row['network']}: {row['sites']} sites, {row['units']} units (built in {row['build_s']} s)")
