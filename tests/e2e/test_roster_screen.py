@@ -1,5 +1,5 @@
 """Headless Chromium: a manager generates a roster through a real Celery worker, watches
-the progress, opens the grid, edits a cell into a rest violation and is refused."""
+the progress, opens the grid, edits a cell into a rest violation, is refused, and records a waiver."""
 
 from __future__ import annotations
 
@@ -78,3 +78,14 @@ def test_a_manager_generates_a_roster_and_a_rest_violation_is_refused(
     refused.wait_for()
     assert "Minimum rest between shifts" in refused.inner_text()
     assert not roster.assignments.filter(staff=night.staff, date=after).exists()
+
+    # One waiver, with a reason, names every rule the change breaks; the change goes
+    # through and the person's fatigue badge then says so.
+    waiver = panel.get_by_test_id("waiver-form")
+    waiver.get_by_label(re.compile("Reason for waiving")).fill("Agency nurse cancelled; cleared with the director")
+    waiver.get_by_role("button", name="Record the waiver and make the change").click()
+    page.get_by_test_id("cell-saved").wait_for()
+    row = page.locator(f'tr[data-staff="{night.staff_id}"]')
+    assert row.get_by_test_id("risk").get_attribute("data-level") == "waived"
+    assert row.get_by_test_id("risk-waived").inner_text() == "over limit, waived"
+    assert roster.assignments.get(staff=night.staff, date=after).waiver is not None
