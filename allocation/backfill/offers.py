@@ -417,6 +417,11 @@ def on_open_shift_saved(sender: Any, instance: OpenShift, created: bool, **kwarg
     from the open-shift list) or withdrawn: the vacancy follows, in the same transaction."""
     if created or instance.status == OpenShift.Status.OPEN:
         return
+    with transaction.atomic():
+        _follow(instance)
+
+
+def _follow(instance: OpenShift) -> None:
     v = Vacancy.objects.select_for_update(of=("self",)).filter(open_shift=instance).first()
     if v is None or not v.is_open:
         return

@@ -29,7 +29,15 @@ from roster.assignments import rule_shift
 from roster.eligibility import Requirement, counts_towards, qualification_breaches
 from roster.eligibility import requirement_of as need_of
 from roster.fatigue import LEVELS, RED, risk_after
-from roster.models import Assignment, CoverageRequirement, Leave, OpenShift, Staff, Unit
+from roster.models import (
+    Assignment,
+    Certification,
+    CoverageRequirement,
+    Leave,
+    OpenShift,
+    Staff,
+    Unit,
+)
 from roster.timeutil import shift_interval
 
 from ..models.backfill import CRITERIA, DEFAULT_CRITERIA, Offer, OnCall, RankingRules, Vacancy
@@ -114,16 +122,25 @@ def rank(vacancy: Vacancy) -> Ranking:
     need = requirement(vacancy)
 
     people = list(Staff.objects.filter(active=True, home_unit__site_id=site.pk)
-                  .select_related("home_unit", "contract").prefetch_related("skills", "certifications")
-                  .order_by("pk"))
+                  .select_related("home_unit", "contract").order_by("pk"))
     ids = [p.pk for p in people]
+    # What each holds, of what the place asks only: two narrow queries, not a prefetch.
+    skilled: set[int] = set()
+    if need.skill_id is not None:
+        skilled = set(Staff.skills.through.objects.filter(skill_id=need.skill_id, staff_id__in=ids)
+                      .values_list("staff_id", flat=True))
+    certificates: dict[int, list[Certification]] = defaultdict(list)
+    if need.certification_type_id is not None:
+        for cert in Certification.objects.filter(type_id=need.certification_type_id, staff_id__in=ids):
+            certificates[cert.staff_id].append(cert)
     lo, hi = day - dt.timedelta(days=8), day + dt.timedelta(days=8)
     shifts: dict[int, list[Assignment]] = defaultdict(list)
-    for a in (Assignment.objects.filter(staff_id__in=ids, live=True, date__range=(lo, hi))
+    able = [p.pk for p in people if placement.may_work_in(p, unit)]
+    for a in (Assignment.objects.filter(staff_id__in=able, live=True, date__range=(lo, hi))
               .select_related("shift_type", "roster__unit")):
         shifts[a.staff_id].append(a)
     leave: dict[int, set[dt.date]] = defaultdict(set)
-    for lv in Leave.objects.filter(staff_id__in=ids, status=Leave.Status.APPROVED, start_date__lte=hi,
+    for lv in Leave.objects.filter(staff_id__in=able, status=Leave.Status.APPROVED, start_date__lte=hi,
                                    end_date__gte=lo):
         d = max(lv.start_date, lo)
         while d <= min(lv.end_date, hi):
@@ -143,18 +160,22 @@ def rank(vacancy: Vacancy) -> Ranking:
     found: list[Candidate] = []
     for person in people:
         theirs = shifts.get(person.pk, [])
-        skill_ids = {s.pk for s in person.skills.all()}
+        skill_ids = {need.skill_id} if person.pk in skilled and need.skill_id is not None else set()
         breaches = qualification_breaches(person, need, day, skill_ids=skill_ids,
-                                          certificates=list(person.certifications.all()))
+                                          certificates=certificates.get(person.pk, []))
+        if not placement.may_work_in(person, unit):
+            # Nobody outside the unit and its site's float pool works here (the rulebook):
+            # that rule is their answer, their shifts are not looked at.
+            breaches.append(rules.Breach(rulebook.UNIT_ACCESS, f"{person} belongs to {person.home_unit.name} and "
+                                         "is not in the float pool"))
+            ranking.excluded.append(Excluded(person, tuple(dict.fromkeys(b.rule for b in breaches)),
+                                             tuple(f"{_label(b.rule)}: {b.detail}" for b in breaches)))
+            continue
         lim = limits.limits(person, unit)
-        allowed = placement.may_work_in(person, unit)
-        place = [] if allowed else [rules.Breach(
-            rulebook.UNIT_ACCESS, f"{person} belongs to {person.home_unit.name} and "
-            + ("is not in the float pool" if person.home_unit.site_id == unit.site_id else "works at another site"))]
-        moved = _move_from(theirs, proposed, unit) if allowed else None
+        moved = _move_from(theirs, proposed, unit)
         others = [rule_shift(a) for a in theirs if a is not moved]
         breaches += rules.check_shift(rules.Person(shifts=others, leave_days=leave.get(person.pk, set()),
-                                                   placement=place), proposed, lim)
+                                                   placement=[]), proposed, lim)
         if not breaches:
             risk = risk_after([*others, proposed], day, lim)
             if risk.level == RED:
@@ -237,9 +258,10 @@ class _Holes:
         reqs, working = self._cache[key]
         where = f"{moved.roster.unit.name} {moved.shift_type.code} {moved.date:%a %d %b}"
         short = []
+        mover = next((p for p in working if p.pk == person.pk), None)
         for req in reqs:
             need = need_of(req)
-            if not counts_towards(person, need, moved.date):
+            if mover is None or not counts_towards(mover, need, moved.date):
                 continue
             after = sum(counts_towards(p, need, moved.date) for p in working if p.pk != person.pk)
             if after < req.minimum:
