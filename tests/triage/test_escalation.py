@@ -11,14 +11,21 @@ import pytest
 from django.utils import timezone
 
 from allocation.models import UnitHour
-from roster.errors import DomainError, NotAllowed
 from allocation.staffing import unit_statuses
+from roster.errors import DomainError, NotAllowed
 from roster.models import Access, AuditEvent, Notification
 from tests import factories as f
 from triage import escalation, playbooks, sitrep
 from triage.crisis_state import state_of
 from triage.escalation_rules import ELEVATED, MAJOR, NORMAL, SURGE
-from triage.models import CrisisPosition, EscalationProposal, Incident, LevelChange, PlaybookTask, SituationReport
+from triage.models import (
+    CrisisPosition,
+    EscalationProposal,
+    Incident,
+    LevelChange,
+    PlaybookTask,
+    SituationReport,
+)
 
 pytestmark = pytest.mark.django_db
 H = dt.timedelta(hours=1)
@@ -165,7 +172,7 @@ def test_declaring_by_hand_needs_the_authority_for_the_step(world, positions):
 
 
 def test_confirming_a_level_opens_its_playbook_and_runs_what_maps_to_an_action(world, positions):
-    _, ops = positions
+    _ = positions  # the supervisor and operations manager on duty
     commander = f.UserFactory(username="commander")
     f.grant(commander, Access.Level.SITE_COORDINATOR, sites=[world.north])
     hold(commander, world.north, "incident_commander")
