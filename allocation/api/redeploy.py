@@ -7,7 +7,6 @@ refusals are 4xx naming the field."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
@@ -16,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from roster.errors import DomainError, NotAllowed
 from roster.models import Site
@@ -26,7 +26,7 @@ from ..models.redeploy import MutualAidRequest, Recommendation, RedeployRun
 MAX_ID = 2**31 - 1
 
 
-class SideSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class MoveSideSerializer(serializers.Serializer):  # type: ignore[type-arg]
     name = serializers.CharField()
     utilization_before = serializers.FloatField(allow_null=True)
     utilization_after = serializers.FloatField(allow_null=True)
@@ -34,17 +34,17 @@ class SideSerializer(serializers.Serializer):  # type: ignore[type-arg]
     shortfall_after = serializers.IntegerField()
 
 
-class TradeoffSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    giver = SideSerializer()
-    receiver = SideSerializer()
+class MoveTradeoffSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    giver = MoveSideSerializer()
+    receiver = MoveSideSerializer()
 
 
-class RecommendationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class MoveRecommendationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     origin = serializers.CharField(source="origin_label", read_only=True)
     destination = serializers.CharField(source="destination_label", read_only=True)
     staff_name = serializers.SerializerMethodField()
     item_name = serializers.SerializerMethodField()
-    tradeoff = TradeoffSerializer(read_only=True)
+    tradeoff = MoveTradeoffSerializer(read_only=True)
 
     class Meta:
         model = Recommendation
@@ -62,7 +62,7 @@ class RecommendationSerializer(serializers.ModelSerializer):  # type: ignore[typ
         return str(obj.item) if obj.item_id else ""
 
 
-class RunSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class RedeployRunSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     class Meta:
         model = RedeployRun
         fields = ["id", "site", "trigger", "quantile", "started_at", "status", "objective", "seconds", "notes",
@@ -70,13 +70,13 @@ class RunSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = fields
 
 
-class RunInSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RedeployRunInSerializer(serializers.Serializer):  # type: ignore[type-arg]
     site = serializers.IntegerField(min_value=1, max_value=MAX_ID, allow_null=True,
                                     help_text="A site to plan across its units; null for the network's sites.")
     quantile = serializers.ChoiceField(choices=["median", "q85", "q90"], default="q85")
 
 
-class ReasonSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class StepReasonSerializer(serializers.Serializer):  # type: ignore[type-arg]
     reason = serializers.CharField(max_length=400, allow_blank=True, required=False, default="")
 
 
@@ -111,7 +111,7 @@ class RecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     needs authority over both ends (a reason is required to decline)."""
 
     permission_classes = [IsAuthenticated]
-    serializer_class = RecommendationSerializer
+    serializer_class = MoveRecommendationSerializer
     lookup_value_regex = r"\d{1,10}"
 
     def get_queryset(self) -> QuerySet[Recommendation]:
@@ -119,27 +119,27 @@ class RecommendationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def _decide(self, request: Request, approve: bool) -> Response:
         rec = self.get_object()
-        data = ReasonSerializer(data=request.data)
+        data = StepReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         done = recommendations.decide(actor=request.user, rec=rec, approve=approve,
                                       reason=data.validated_data["reason"])
-        return Response(RecommendationSerializer(done).data)
+        return Response(MoveRecommendationSerializer(done).data)
 
-    @extend_schema(request=ReasonSerializer, responses=RecommendationSerializer)
+    @extend_schema(request=StepReasonSerializer, responses=MoveRecommendationSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
         return self._decide(request, True)
 
-    @extend_schema(request=ReasonSerializer, responses=RecommendationSerializer)
+    @extend_schema(request=StepReasonSerializer, responses=MoveRecommendationSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str | None = None) -> Response:
         return self._decide(request, False)
 
-    @extend_schema(request=None, responses=RecommendationSerializer)
+    @extend_schema(request=None, responses=MoveRecommendationSerializer)
     @action(detail=True, methods=["post"])
     def arrived(self, request: Request, pk: str | None = None) -> Response:
         done = recommendations.arrived(actor=request.user, rec=self.get_object())
-        return Response(RecommendationSerializer(done).data)
+        return Response(MoveRecommendationSerializer(done).data)
 
 
 class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
@@ -148,7 +148,7 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     (a regional coordinator) now."""
 
     permission_classes = [IsAuthenticated]
-    serializer_class = RunSerializer
+    serializer_class = RedeployRunSerializer
     lookup_value_regex = r"\d{1,10}"
 
     def get_queryset(self) -> QuerySet[RedeployRun]:
@@ -162,28 +162,25 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
             return rows.none()
         return rows.filter(site__in=access.managed_sites(user))
 
-    @extend_schema(request=RunInSerializer, responses={201: RunSerializer})
+    @extend_schema(request=RedeployRunInSerializer, responses={201: RedeployRunSerializer})
     def create(self, request: Request) -> Response:
-        data = RunInSerializer(data=request.data)
+        data = RedeployRunInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         site = _site(data.validated_data["site"])
         if not recommendations.can_plan(request.user, site):
             raise NotAllowed("You may not plan there.", field="site")
         run = recommendations.replan(site, quantile=data.validated_data["quantile"], actor=request.user,
                                      force=True)
-        return Response(RunSerializer(run).data, status=status.HTTP_201_CREATED)
+        return Response(RedeployRunSerializer(run).data, status=status.HTTP_201_CREATED)
 
 
-class BottleneckViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+class BottleneckView(APIView):
     """Shadow prices over the next 24 h per resource type and site; the largest named."""
 
     permission_classes = [IsAuthenticated]
-    serializer_class = BottlenecksSerializer
-    pagination_class = None
-    filter_backends: list[Any] = []
 
     @extend_schema(responses=BottlenecksSerializer)
-    def list(self, request: Request) -> Response:
+    def get(self, request: Request) -> Response:
         from roster import access
 
         if access.level_of(request.user) not in recommendations.DECIDERS:
@@ -193,7 +190,7 @@ class BottleneckViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
 
 # --- mutual aid ---------------------------------------------------------------------
 
-class LoanSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class MutualAidSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     borrower: serializers.PrimaryKeyRelatedField[Site] = serializers.PrimaryKeyRelatedField(
         source="site", read_only=True)
     borrower_name = serializers.CharField(source="site.name", read_only=True)
@@ -207,7 +204,7 @@ class LoanSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = fields
 
 
-class LoanInSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class MutualAidInSerializer(serializers.Serializer):  # type: ignore[type-arg]
     borrower = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     lender = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     resource = serializers.CharField(max_length=60)
@@ -226,15 +223,15 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     recall; either ends, declines or reconciles."""
 
     permission_classes = [IsAuthenticated]
-    serializer_class = LoanSerializer
+    serializer_class = MutualAidSerializer
     lookup_value_regex = r"\d{1,10}"
 
     def get_queryset(self) -> QuerySet[MutualAidRequest]:
         return mutual_aid.visible_requests(self.request.user).order_by("-proposed_at", "-id")
 
-    @extend_schema(request=LoanInSerializer, responses={201: LoanSerializer})
+    @extend_schema(request=MutualAidInSerializer, responses={201: MutualAidSerializer})
     def create(self, request: Request) -> Response:
-        data = LoanInSerializer(data=request.data)
+        data = MutualAidInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
         borrower, lender = _site(d["borrower"]), _site(d["lender"])
@@ -248,45 +245,45 @@ class LoanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         loan = mutual_aid.request(actor=request.user, lender=lender, borrower=borrower, resource=d["resource"],
                                   quantity=d["quantity"], hours=d["hours"], rate=d["rate"], note=d["note"],
                                   proposal=proposal)
-        return Response(LoanSerializer(loan).data, status=status.HTTP_201_CREATED)
+        return Response(MutualAidSerializer(loan).data, status=status.HTTP_201_CREATED)
 
     def _act(self, request: Request, name: str) -> Response:
         loan = self.get_object()
         if name in mutual_aid.ACTIONS_WITH_REASON:
-            data = ReasonSerializer(data=request.data)
+            data = StepReasonSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             done = mutual_aid.ACTIONS_WITH_REASON[name](actor=request.user, loan=loan,
                                                         reason=data.validated_data["reason"])
         else:
             done = mutual_aid.ACTIONS[name](actor=request.user, loan=loan)
-        return Response(LoanSerializer(done).data)
+        return Response(MutualAidSerializer(done).data)
 
-    @extend_schema(request=None, responses=LoanSerializer)
+    @extend_schema(request=None, responses=MutualAidSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: str | None = None) -> Response:
         return self._act(request, "acknowledge")
 
-    @extend_schema(request=None, responses=LoanSerializer)
+    @extend_schema(request=None, responses=MutualAidSerializer)
     @action(detail=True, methods=["post"])
     def deploy(self, request: Request, pk: str | None = None) -> Response:
         return self._act(request, "deploy")
 
-    @extend_schema(request=None, responses=LoanSerializer)
+    @extend_schema(request=None, responses=MutualAidSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str | None = None) -> Response:
         return self._act(request, "end")
 
-    @extend_schema(request=None, responses=LoanSerializer)
+    @extend_schema(request=None, responses=MutualAidSerializer)
     @action(detail=True, methods=["post"])
     def reconcile(self, request: Request, pk: str | None = None) -> Response:
         return self._act(request, "reconcile")
 
-    @extend_schema(request=ReasonSerializer, responses=LoanSerializer)
+    @extend_schema(request=StepReasonSerializer, responses=MutualAidSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str | None = None) -> Response:
         return self._act(request, "decline")
 
-    @extend_schema(request=ReasonSerializer, responses=LoanSerializer)
+    @extend_schema(request=StepReasonSerializer, responses=MutualAidSerializer)
     @action(detail=True, methods=["post"])
     def recall(self, request: Request, pk: str | None = None) -> Response:
         return self._act(request, "recall")

@@ -10,7 +10,9 @@ from . import redeploy
 router = SimpleRouter()
 router.register("recommendations", redeploy.RecommendationViewSet, basename="recommendation")
 router.register("runs", redeploy.RunViewSet, basename="redeployrun")
-router.register("bottlenecks", redeploy.BottleneckViewSet, basename="bottleneck")
 
 app_name = "redeployment-api"
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("bottlenecks/", redeploy.BottleneckView.as_view(), name="bottlenecks"),
+    path("", include(router.urls)),
+]
