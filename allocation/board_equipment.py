@@ -31,6 +31,7 @@ from assets.models import Item
 from assets.states import GROUPS, Group, State
 
 from . import board
+from .models.redeploy import Recommendation
 
 _AVAILABLE = (State.READY, State.STANDBY)
 _IN_USE = (State.RESERVED, State.DEPLOYED, State.SETUP_TEARDOWN)
@@ -125,8 +126,12 @@ def movable_available(site_ids: Sequence[int] | None = None, *,
 
 def equipment_transfers(site_ids: Sequence[int], now: dt.datetime) -> list[board.TransferItem]:
     """Items in transit from or to the sites: one query."""
+    # A device moved by an approved redeployment is shown by redeployment's own source,
+    # with its ETA: not twice.
+    moved = Recommendation.objects.filter(status=Recommendation.Status.APPROVED, item__isnull=False).values("item_id")
     items = (Item.objects.filter(state=State.IN_TRANSIT)
              .filter(Q(site_id__in=list(site_ids)) | Q(destination__site_id__in=list(site_ids)))
+             .exclude(pk__in=moved)
              .select_related("asset_type", "site", "unit", "destination", "destination__site")
              .order_by("state_changed_at"))
     found = []

@@ -176,6 +176,8 @@ def test_an_approved_equipment_move_is_in_transit_on_the_board_until_it_arrives(
     shown = [t for t in board.transfers([world.north.pk], T) if t.url.startswith("/redeployment/")]
     assert [(t.status, t.destination) for t in shown] == [("in transit", str(world.icu))]
     assert shown[0].arrives == T + dt.timedelta(minutes=rec_mod.WITHIN_SITE_MINUTES)
+    # Shown once: the equipment source leaves a device moved by redeployment to it.
+    assert [t.url for t in board.transfers([world.north.pk], T) if spare.serial in t.what] == [shown[0].url]
     # In transit it counts nowhere: the next plan sees it arriving, not at either end.
     built = build(world.north, at=T + dt.timedelta(minutes=5), horizon=3)
     assert [(i.target, i.resource) for i in built.problem.in_transit] == [(f"u{world.icu.pk}", "eq:pump")]
