@@ -10,6 +10,8 @@ from django.utils import timezone
 from roster.models import Unit
 
 from . import forecasts
+from .backfill.census import CENSUS_CHECK as BACKFILL_CENSUS
+from .backfill.census import census_vacancies_open
 from .backfill.offers import ADVANCE as BACKFILL_ADVANCE
 from .backfill.offers import SWEEP as BACKFILL_SWEEP
 from .backfill.offers import advance, sweep
@@ -44,6 +46,14 @@ def backfill_advance(vacancy_id: int) -> str:
 def backfill_sweep() -> int:
     """Every minute (beat): every vacancy step left due, e.g. by a worker killed mid-wave."""
     return sweep()
+
+
+@shared_task(name=BACKFILL_CENSUS, acks_late=True, soft_time_limit=240, time_limit=270)
+def backfill_census() -> int:
+    """Every 10 minutes (beat): open a census vacancy for each place a unit has been short
+    of for the last 30 minutes of the shift running now. Idempotent (places already
+    offered are counted). Returns the vacancies opened."""
+    return sum(len(o.opened) for o in census_vacancies_open())
 
 
 @shared_task(name=FIT_FORECASTS, acks_late=True, soft_time_limit=1800, time_limit=1860)

@@ -2,7 +2,8 @@
 
 * A vacancy is created by a call-out (or leave) taking someone off the roster in force,
   by a published roster left short (both through ``roster.marketplace.places_posted``),
-  by the live census asking for more staff (:func:`vacancy_open`), or by on-call staff
+  by the live census asking for more staff (:mod:`.census` every 10 minutes, or
+  :func:`vacancy_open` through the API), or by on-call staff
   being called in (:func:`call_in_on_call`). It is backed by the marketplace's open
   shift: one place, one first valid claim.
 * :mod:`.ranking` — who may fill it under the rulebook, in the site's order of criteria,

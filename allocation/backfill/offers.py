@@ -129,12 +129,18 @@ def vacancy_open(*, actor: Any, unit: Unit, shift_type: ShiftType, day: dt.date,
         # The waves tell people; the marketplace's announcement to everyone is not sent.
         OpenShift.objects.filter(pk=shift.pk).update(announced_at=timezone.now())
         v = vacancy_for(shift, source=source, actor=actor)
-        if not v.policy:
-            v.policy = Kind.BROADCAST if source == Vacancy.Source.ON_CALL else Kind.WAVES
-            v.next_step_at = timezone.now()
-            v.save(update_fields=["policy", "next_step_at"])
-            _schedule(v)
+        offer_in_waves(v)
         return v
+
+
+def offer_in_waves(v: Vacancy) -> None:
+    """A vacancy started from code is offered in waves even where its unit has no offer
+    policy (tiered waves; on-call staff: broadcast); call inside its transaction."""
+    if not v.policy:
+        v.policy = Kind.BROADCAST if v.source == Vacancy.Source.ON_CALL else Kind.WAVES
+        v.next_step_at = timezone.now()
+        v.save(update_fields=["policy", "next_step_at"])
+        _schedule(v)
 
 
 def call_in_on_call(*, actor: Any, unit: Unit, shift_type: ShiftType, day: dt.date, role: str = "",

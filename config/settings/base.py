@@ -346,6 +346,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "allocation.tasks.backfill_sweep",
         "schedule": 60,
     },
+    "backfill-census": {
+        # Census vacancies: a place short for the last 30 minutes of the shift running now.
+        "task": "allocation.tasks.backfill_census",
+        "schedule": 10 * 60,
+    },
     "allocation-current-hours": {
         # Each unit's hour is written even when no census event arrives in it.
         "task": "allocation.tasks.record_current_hours",
