@@ -21,6 +21,22 @@ from triage.models import CrisisPosition, PlaybookTask
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture
+def settled():
+    """After the test, revoke what the test left scheduled on the shared worker (offer
+    deadlines, the mutual-aid clock) and wait until it is idle, so nothing of this test
+    runs while the database is emptied for the next one."""
+    yield
+    from config.celery import app
+
+    inspect = app.control.inspect(timeout=2)
+    waiting = [*((inspect.scheduled() or {}).values()), *((inspect.reserved() or {}).values())]
+    ids = [(t.get("request") or t)["id"] for tasks in waiting for t in tasks]
+    if ids:
+        app.control.revoke(ids)
+    wait(lambda: not any((inspect.active() or {}).values()), seconds=30)
+
+
 def wait(predicate, seconds=60):
     deadline = time.monotonic() + seconds
     while not predicate() and time.monotonic() < deadline:
@@ -28,7 +44,7 @@ def wait(predicate, seconds=60):
     return predicate()
 
 
-def test_level_3_calls_in_on_call_staff_and_requests_mutual_aid(world, celery_worker_process):
+def test_level_3_calls_in_on_call_staff_and_requests_mutual_aid(world, celery_worker_process, settled):
     RatioRule.objects.create(unit=world.icu, role=Staff.Role.RN, patients_per_staff=2)
     admit(world.icu, 4, at=timezone.now() - dt.timedelta(hours=1))  # 2 RNs needed, none on shift
     today = timezone.localdate()
