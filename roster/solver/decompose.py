@@ -38,6 +38,7 @@ from roster.solver.problem import (
     Assignment,
     CoverageRequirement,
     Problem,
+    ShiftType,
     Shortfall,
     SolveOptions,
     SolveResult,
@@ -57,7 +58,7 @@ MAX_WHOLE_WEEKS = 8
 #: Models larger than this many cells are solved in windows whatever their build time
 #: (Instance 12 has 11 256; the whole-model search of the family's 120-staff
 #: four weeks, 33 712, found no roster in a minute on a loaded machine).
-MAX_WHOLE_CELLS = 30_000
+MAX_WHOLE_CELLS = 20_000
 #: Preferred window length in weeks, shortened until a window's model takes at most
 #: PIECE_BUILD_SHARE of its share of the time to build.
 PIECE_WEEKS = 2
@@ -128,7 +129,7 @@ def solve_in_pieces(problem: Problem, options: SolveOptions, started: float,
     of a few weeks re-optimised in turn with the rest of the roster fixed around them
     (see the module docstring)."""
     deadline = started + options.time_limit_s
-    roster = _constructive(problem, options, deadline - RESERVE_S)
+    roster = _start(problem, options, deadline - RESERVE_S)
     if roster is None:
         return empty(problem, "unknown", started)
     solutions = 1
@@ -279,6 +280,32 @@ def _solve_window(window: Problem, options: SolveOptions, deadline: float,
     result = solve_model(rm, window_options, now, deadline,
                          deadline - now >= PIECE_COLGEN_MIN_S)
     return result, built
+
+
+def _start(problem: Problem, options: SolveOptions,
+           deadline: float) -> list[Assignment] | None:
+    """The greedy start (:func:`_greedy`); anyone it could not roster within their rules
+    is then rostered by :func:`_constructive` against the cover still open."""
+    began = time.monotonic()
+    roster, failed = _greedy(problem, began + 0.6 * (deadline - began))
+    first: frozenset[str] = frozenset()
+    for _ in range(GREEDY_ROUNDS):
+        if DEBUG:
+            print(f"  greedy: {len(problem.staff) - len(failed)} people in"
+                  f" {time.monotonic() - began:.1f}s, {len(failed)} left", flush=True)
+        if not failed or time.monotonic() - began > 0.3 * (deadline - began):
+            break
+        # Again, those it could not roster first (with the most choice of cover).
+        first = first | {person.id for person in failed}
+        again, still = _greedy(problem, began + 0.6 * (deadline - began), first)
+        if len(still) < len(failed):
+            roster, failed = again, still
+    if not failed:
+        return roster
+    rest = dataclasses.replace(problem, staff=tuple(failed),
+                               coverage=_residual(problem, roster))
+    more = _constructive(rest, options, deadline)
+    return None if more is None else roster + more
 
 
 def _constructive(problem: Problem, options: SolveOptions,
@@ -439,3 +466,269 @@ def _combined(problem: Problem, roster: list[Assignment], solutions: int,
         num_solutions=solutions,
         shortfall_unit=1,
     )
+
+
+#: The greedy start's attempts for a person: the share of the way from their minimum
+#: to their maximum minutes it aims at, and how many days ahead of an even pace it
+#: keeps (each next attempt for anyone the one before failed works more, and earlier).
+GREEDY_AIM = ((0.05, 0), (0.35, 0), (0.35, 4), (0.7, 7), (1.0, 10))
+#: Greedy rounds at most: each next round takes first those the ones before could not
+#: roster (while it has used less than a third of the time).
+GREEDY_ROUNDS = 3
+#: Attempts (as above) blind to the cover, for anyone the ones above failed: shift
+#: types chosen for the person's own sake (the same as the day before where it may).
+GREEDY_BLIND = ((0.05, 0), (0.35, 4), (1.0, 10))
+
+
+def _greedy(problem: Problem, deadline: float,
+            first: frozenset[str] = frozenset()) -> tuple[list[Assignment], list[Staff]]:
+    """A first roster built day by day for one person after another (the fewest
+    choices first), each shift checked against every rule of theirs as it is placed and
+    aimed at the cover still open; then each person's roster checked by
+    :mod:`roster.solver.verify`.  Returns the roster of those it kept and the people it
+    could not roster within their rules (for the model to take over)."""
+    from roster.solver.verify import verify
+
+    counts: dict[tuple[int, str, str], list[CoverageRequirement]] = {}
+    for req in problem.coverage:
+        counts.setdefault((req.day, req.shift, req.unit), []).append(req)
+    filled: dict[tuple[int, str, str], int] = {}
+    roster: list[Assignment] = []
+    failed: list[Staff] = []
+    order = sorted(range(len(problem.staff)),
+                   key=lambda s: (problem.staff[s].id not in first, _flexibility(problem, s)))
+    # Places left under the slots' maximums less the shifts the people still to come
+    # need for their minimum hours (None: some slot has no maximum).  Nobody works more
+    # than their pace while that is short, so the last ones still find places.
+    places: float | None = None
+    every = {(d, t.id, u) for d in range(problem.num_days) for t in problem.shift_types
+             for u in problem.unit_ids()}
+    caps = {key: min(r.maximum for r in reqs if r.maximum is not None)
+            for key, reqs in counts.items() if any(r.maximum is not None for r in reqs)}
+    if every <= set(caps):
+        longest = max(t.length_minutes for t in problem.shift_types)
+        places = sum(caps.values()) - sum(person.contract.min_total_minutes / longest
+                                          for person in problem.staff)
+    for s in order:
+        person = problem.staff[s]
+        extras = places is None or places > 0
+        if time.monotonic() > deadline:
+            failed.append(person)
+            continue
+        # Coverage maximums are kept as the shifts are placed (``filled``).
+        alone = dataclasses.replace(problem, staff=(person,), coverage=())
+        mine: list[Assignment] | None = None
+        attempts = [(aim, lead, False) for aim, lead in GREEDY_AIM] + [
+            (aim, lead, True) for aim, lead in GREEDY_BLIND]
+        for aim, lead, blind in attempts:
+            mine = _greedy_person(problem, person, counts, filled, aim, extras, lead, blind)
+            if mine is not None and not verify(alone, mine):
+                break
+            mine = None
+        if mine is None:
+            failed.append(person)
+            continue
+        for a in mine:
+            key = (a.day, a.shift, a.unit)
+            filled[key] = filled.get(key, 0) + 1
+        roster.extend(mine)
+        if places is not None:
+            places -= len(mine) - person.contract.min_total_minutes / longest
+    return roster, failed
+
+
+def _greedy_person(problem: Problem, person: Staff,
+                   counts: dict[tuple[int, str, str], list[CoverageRequirement]],
+                   filled: dict[tuple[int, str, str], int], aim: float,
+                   extras: bool = True, lead: int = 0,
+                   blind: bool = False) -> list[Assignment] | None:
+    """One person's whole period, day by day (None when a rule leaves no way on),
+    working ahead of their pace for open cover only with ``extras``."""
+    h = problem.num_days
+    c = person.contract
+    fatigue = problem.fatigue_for(person)
+    max_days, max_nights = derive.consecutive_limits(problem, person)
+    shifts = {t.id: t for t in problem.shift_types}
+    forbidden = derive.forbidden_successions(problem, person)
+    gaps = sorted(forbidden)
+    last = derive.last_known_day(problem, person)
+    timeline: dict[int, str | None] = {d: derive.history_shift(person, d)
+                                       for d in range(-len(person.history), 0)}
+    for d, t_id in person.fixed.items():
+        timeline[d] = t_id
+    top = c.max_total_minutes
+    low = c.min_total_minutes
+    if top is not None:
+        target = low + aim * (top - low)
+    elif low:
+        target = low * (1 + aim / 4)
+    else:
+        target = float(c.contracted_minutes or 0)
+    weekends = derive.weekends(problem)
+    weekend_of = {d: i for i, group in enumerate(weekends) for d in group}
+    used_weekends: set[int] = set()
+    per_type: dict[str, int] = {}
+    minutes = 0
+    out: list[Assignment] = []
+    units = problem.unit_ids()
+    kinds = [t for t in problem.shift_types if c.max_shifts_per_type.get(t.id, 1) > 0]
+
+    def run_back(d: int, night: bool = False) -> int:
+        n = 0
+        while True:
+            t_id = timeline.get(d - 1 - n)
+            if t_id is None or (night and not shifts[t_id].is_night):
+                return n
+            n += 1
+
+    def run_ahead(d: int, night: bool = False) -> int:
+        n = 0
+        while d + 1 + n <= last:
+            t_id = timeline.get(d + 1 + n)
+            if t_id is None or (night and not shifts[t_id].is_night):
+                return n
+            n += 1
+        return n
+
+    def legal(d: int, t: ShiftType, unit: str) -> bool:
+        if c.max_shifts_per_type.get(t.id, 1 << 30) <= per_type.get(t.id, 0):
+            return False
+        if top is not None and minutes + t.length_minutes > top:
+            return False
+        w = weekend_of.get(d)
+        if (w is not None and w not in used_weekends and c.max_weekends is not None
+                and len(used_weekends) >= c.max_weekends):
+            return False
+        for g in gaps:
+            before = timeline.get(d - g)
+            if before is not None and (before, t.id) in forbidden[g]:
+                return False
+            after = timeline.get(d + g)
+            if after is not None and (t.id, after) in forbidden[g]:
+                return False
+        if max_days is not None and run_back(d) + 1 + run_ahead(d) > max_days:
+            return False
+        if t.is_night and max_nights is not None and \
+                run_back(d, True) + 1 + run_ahead(d, True) > max_nights:
+            return False
+        if derive.static_block(problem, person, d, t, unit) is not None:
+            return False
+        if fatigue.max_minutes_7_days is not None:
+            for first in range(d - 6, d + 1):
+                total = t.length_minutes + sum(
+                    shifts[x].length_minutes for e in range(first, first + 7)
+                    if e != d and (x := timeline.get(e)) is not None)
+                if total > fatigue.max_minutes_7_days:
+                    return False
+        for req in counts.get((d, t.id, unit), ()):
+            if req.maximum is not None and derive.qualifies(person, req) and \
+                    filled.get((d, t.id, unit), 0) + 1 > req.maximum:
+                return False
+        return True
+
+    def worth(d: int, t: ShiftType, unit: str) -> int:
+        if blind:
+            return 0
+        n = filled.get((d, t.id, unit), 0)
+        score = 0
+        for req in counts.get((d, t.id, unit), ()):
+            if not derive.qualifies(person, req):
+                continue
+            if n < req.minimum:
+                score += 1000 * req.priority
+            if req.preferred is not None:
+                # Above it, the fuller the slot the less it is worth (spreads the surplus).
+                score += (req.weight_under if n < req.preferred
+                          else -req.weight_over * (1 + n - req.preferred))
+            if req.maximum is not None:
+                score -= max(0, n + 1 - req.maximum + 2)
+        return score
+
+    def continues(d: int, t: ShiftType) -> bool:
+        """Whether, with ``t`` worked on ``d``, a run still short of its minimum can go on
+        the day after."""
+        nonlocal minutes
+        if d + 1 >= h or d + 1 in person.fixed or \
+                run_back(d) + 1 >= c.min_consecutive_work_days:
+            return True
+        timeline[d] = t.id
+        per_type[t.id] = per_type.get(t.id, 0) + 1
+        minutes += t.length_minutes
+        try:
+            return any(legal(d + 1, k, u) for k in kinds for u in units)
+        finally:
+            del timeline[d]
+            per_type[t.id] -= 1
+            minutes -= t.length_minutes
+
+    def best(d: int) -> tuple[int, ShiftType, str] | None:
+        options = [(worth(d, t, u), t, u) for t in kinds for u in units
+                   if legal(d, t, u) and continues(d, t)]
+        if not options:
+            return None
+        previous = timeline.get(d - 1)
+        return max(options, key=lambda o: (o[0], o[1].id == previous,
+                                           c.max_shifts_per_type.get(o[1].id, h)
+                                           - per_type.get(o[1].id, 0)))
+
+    def can_run(d: int) -> bool:
+        """Whether a run started on ``d`` can last its minimum length."""
+        for e in range(d, min(h, d + c.min_consecutive_work_days)):
+            if e in person.days_off or e in person.fixed or \
+                    problem.weekday(e) in c.unavailable_weekdays:
+                return False
+            w = weekend_of.get(e)
+            if (w is not None and w not in used_weekends and c.max_weekends is not None
+                    and len(used_weekends) >= c.max_weekends):
+                return False
+        return True
+
+    # free[d]: days before ``d`` the person may work at all (the pace is kept over them).
+    free = [0]
+    for d in range(h):
+        free.append(free[-1] + (d not in person.days_off and d not in person.fixed
+                                and problem.weekday(d) not in c.unavailable_weekdays))
+    free[h] = max(1, free[h])
+    for d in range(h):
+        if d in person.fixed:
+            continue
+        on = run_back(d)
+        off = 0 if on else _off_run(timeline, d, -len(person.history))
+        choice = None
+        if 0 < on < c.min_consecutive_work_days:
+            choice = best(d)
+            if choice is None:
+                return None
+        elif on == 0 and 0 < off < c.min_consecutive_days_off:
+            choice = None
+        else:
+            share = free[min(h, d + 1 + lead)] / free[h]
+            pace = target * share
+            ceiling = (top if top is not None else 2 * target + 1) * share
+            option = best(d)
+            if option is not None and (on > 0 or can_run(d)) and (
+                    minutes < pace or (extras and option[0] > 0
+                                       and minutes + option[1].length_minutes <= ceiling)):
+                choice = option
+        if choice is None:
+            timeline[d] = None
+            continue
+        _, t, unit = choice
+        timeline[d] = t.id
+        per_type[t.id] = per_type.get(t.id, 0) + 1
+        minutes += t.length_minutes
+        if d in weekend_of:
+            used_weekends.add(weekend_of[d])
+        out.append(Assignment(person.id, d, t.id, unit))
+    if minutes < low:
+        return None
+    return out
+
+
+def _off_run(timeline: dict[int, str | None], d: int, first: int) -> int:
+    """Days off just before ``d``, when a worked day precedes them (0 otherwise: a run
+    of days off at the start of what is known has no minimum)."""
+    n = 0
+    while d - 1 - n >= first and timeline.get(d - 1 - n) is None:
+        n += 1
+    return n if d - 1 - n >= first else 0

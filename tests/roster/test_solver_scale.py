@@ -71,3 +71,22 @@ def test_a_period_in_pieces_keeps_every_rule_across_the_seams(tmp_path: Path) ->
     days = {a.day for a in result.assignments}
     assert {13, 14, 27, 28, 41, 42} <= days
     assert result.objective is not None and result.objective >= 0
+
+
+def test_half_a_year_gets_a_roster_that_keeps_every_rule_within_a_short_limit(
+        tmp_path: Path) -> None:
+    """26 weeks of 50 people: the greedy start rosters everyone within their rules
+    (rest, runs, weekends, the period's totals) before the windows improve it, so a
+    short limit still returns a roster, checked whole by the independent verifier."""
+    path = generated(tmp_path, 182, 50, 6)
+    inst = curtois.load(path)
+    problem = curtois.to_problem(inst)
+    started = time.monotonic()
+    result = solve(problem, SolveOptions(time_limit_s=8, num_workers=2))
+    assert time.monotonic() - started < 8 + 8
+    assert result.assignments, result.status
+    assert verify(problem, result.assignments) == []
+    assert curtois.hard_violations(inst, result.assignments) == []
+    # Everyone works, across the whole half year.
+    assert {a.staff for a in result.assignments} == {p.id for p in problem.staff}
+    assert max(a.day for a in result.assignments) >= 175
