@@ -58,7 +58,7 @@ MAX_WHOLE_WEEKS = 8
 #: Models larger than this many cells are solved in windows whatever their build time
 #: (Instance 12 has 11 256; the whole-model search of the family's 120-staff
 #: four weeks, 33 712, found no roster in a minute on a loaded machine).
-MAX_WHOLE_CELLS = 20_000
+MAX_WHOLE_CELLS = 30_000
 #: Preferred window length in weeks, shortened until a window's model takes at most
 #: PIECE_BUILD_SHARE of its share of the time to build.
 PIECE_WEEKS = 2
@@ -302,10 +302,56 @@ def _start(problem: Problem, options: SolveOptions,
             roster, failed = again, still
     if not failed:
         return roster
-    rest = dataclasses.replace(problem, staff=tuple(failed),
-                               coverage=_residual(problem, roster))
-    more = _constructive(rest, options, deadline)
-    return None if more is None else roster + more
+    return _repair(problem, options, roster, failed, deadline)
+
+
+def _repair(problem: Problem, options: SolveOptions, roster: list[Assignment],
+            failed: list[Staff], deadline: float) -> list[Assignment] | None:
+    """Those the greedy start could not roster, in one model together with as many of
+    the most flexible people it did (their shifts taken back), against the cover the
+    rest leave open; twice as many of them each time that has no roster."""
+    from ortools.sat.python import cp_model
+
+    done = {a.staff for a in roster}
+    flexible = sorted((s for s, person in enumerate(problem.staff) if person.id in done),
+                      key=lambda s: -_flexibility(problem, s))
+    count = len(failed)
+    while time.monotonic() < deadline:
+        freed = [problem.staff[s] for s in flexible[:count]]
+        ids = {person.id for person in freed}
+        kept = [a for a in roster if a.staff not in ids]
+        members = tuple(failed) + tuple(freed)
+        names = {person.id for person in members}
+        part = dataclasses.replace(
+            problem, staff=members, coverage=_residual(problem, kept),
+            requests=tuple(r for r in problem.requests if r.staff in names),
+            weights=dataclasses.replace(problem.weights, fairness_nights=0,
+                                        fairness_weekends=0, fairness_hours=0,
+                                        no_senior=0))
+        try:
+            rm = RosterModel(part, deadline=deadline)
+        except OutOfTime:
+            return None
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(
+            0.05, 0.5 * (deadline - time.monotonic()))
+        solver.parameters.num_workers = max(1, options.num_workers)
+        solver.parameters.random_seed = options.seed
+        status = solver.solve(rm.m)
+        if DEBUG:
+            print(f"  repair: {len(members)} people, {len(rm.x)} cells,"
+                  f" {solver.status_name(status)}", flush=True)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            values: list[int] = list(solver.response_proto.solution)
+
+            def value(v: cp_model.IntVar, values: list[int] = values) -> int:
+                return values[v.index]
+
+            return kept + rm.assignments(value)
+        if count >= len(flexible):
+            return None
+        count = min(len(flexible), 2 * count)
+    return None
 
 
 def _constructive(problem: Problem, options: SolveOptions,
