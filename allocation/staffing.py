@@ -54,7 +54,7 @@ from roster.models import (
     Unit,
 )
 
-from .census import census_at, census_series
+from .census import census_live, census_series
 from .models import ClockEvent, UnitHour
 from .zones import BY_ZONE, Zone, utilization_of, zone_for
 
@@ -304,7 +304,7 @@ def unit_statuses(units: Iterable[Unit], at: dt.datetime | None = None) -> list[
     unit_list = list(units)
     at = at or timezone.now()
     facts = _load(unit_list, at, at)
-    census = census_at([u.pk for u in unit_list], at)
+    census = census_live([u.pk for u in unit_list], at)
     placed = _placements(facts, at)
     return [_status(facts, u, at, census[u.pk], placed.get(u.pk, [])) for u in unit_list]
 
@@ -370,12 +370,12 @@ def unit_hours_record(*, unit_id: int, since: dt.datetime, now: dt.datetime | No
         UnitHour(unit=unit, hour=h, census=s.census, on_shift=len(s.on_shift),
                  on_shift_rn=s.on_shift_by_role.get(RN, 0), required=s.required,
                  required_total=s.required_total, beds=s.beds, staffed_beds=s.staffed_beds,
-                 utilization=s.utilization, zone=s.zone.value if s.zone else "")
+                 utilization=s.utilization, zone=s.zone.value if s.zone else "", census_as_of=s.at)
         for h, s in statuses_by_hour(unit, first, hour_of(now), now)
     ]
     UnitHour.objects.bulk_create(
         rows, batch_size=1000, update_conflicts=True, unique_fields=["unit", "hour"],
         update_fields=["census", "on_shift", "on_shift_rn", "required", "required_total", "beds",
-                       "staffed_beds", "utilization", "zone", "computed_at"],
+                       "staffed_beds", "utilization", "zone", "computed_at", "census_as_of"],
     )
     return len(rows)

@@ -61,6 +61,8 @@ class CensusEvent(models.Model):
         indexes = [
             models.Index(fields=["unit", "occurred_at"], name="census_event_unit_time"),
             models.Index(fields=["to_unit", "occurred_at"], name="census_event_to_unit_time"),
+            # The live census's check for events received after a unit's snapshot.
+            models.Index(fields=["received_at"], name="census_event_received"),
         ]
 
     def __str__(self) -> str:
@@ -116,6 +118,10 @@ class UnitHour(models.Model):
     utilization = models.FloatField(null=True, blank=True, help_text="Census ÷ staffed beds, in per cent.")
     zone = models.CharField(max_length=16, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
+    census_as_of = models.DateTimeField(
+        null=True, blank=True,
+        help_text="The instant ``census`` counts events up to (the end of the hour, or the time of computing "
+                  "for the hour still running); empty on rows written otherwise (imported history).")
 
     class Meta:
         ordering = ["unit", "hour"]
