@@ -77,13 +77,16 @@ def vacancy_for(shift: OpenShift, *, source: str, actor: Any = None) -> Vacancy:
     measured all the same."""
     unit = shift.roster.unit
     policy = OfferPolicy.objects.filter(unit=unit).first()
-    starts_at, _ = shift_interval(shift.date, shift.shift_type.start_time, shift.shift_type.duration_minutes,
-                                  unit.site.timezone)
+    starts_at, ends_at = shift_interval(shift.date, shift.shift_type.start_time, shift.shift_type.duration_minutes,
+                                        unit.site.timezone)
     critical = unit.kind in CRITICAL_KINDS or shift.skill_id is not None or shift.certification_type_id is not None
     minutes = ((policy.critical_fill_minutes if critical else policy.fill_minutes) if policy else
                (DEFAULT_CRITICAL_MINUTES if critical else DEFAULT_FILL_MINUTES))
     now = timezone.now()
-    deadline = max(now + dt.timedelta(minutes=1), min(now + dt.timedelta(minutes=minutes), starts_at))
+    # Filled by the start; a place on a shift already under way (the census asking for more
+    # staff now) can still be filled for the rest of the shift.
+    cap = starts_at if starts_at > now else ends_at
+    deadline = max(now + dt.timedelta(minutes=1), min(now + dt.timedelta(minutes=minutes), cap))
     v = Vacancy.objects.create(
         unit=unit, roster=shift.roster, open_shift=shift, date=shift.date, shift_type=shift.shift_type,
         role=shift.role, skill=shift.skill, certification_type=shift.certification_type, source=source,

@@ -141,3 +141,19 @@ def test_the_beat_checks_every_unit_without_failing(world):
 
     icu_short(world)
     assert backfill_census.apply().get() >= 0
+
+
+def test_a_place_on_a_shift_under_way_can_be_filled_until_the_shift_ends(world):
+    from allocation.backfill.offers import vacancy_open
+
+    started = timezone.localtime(timezone.now() - dt.timedelta(hours=2)).replace(second=0, microsecond=0)
+    running = ShiftType.objects.create(site=world.north, code="R", name="Running", start_time=started.time(),
+                                       duration_minutes=720)
+    f.RosterFactory(unit=world.icu, start_date=started.date() - dt.timedelta(days=1),
+                    end_date=started.date() + dt.timedelta(days=5), status=Roster.Status.PUBLISHED)
+    v = vacancy_open(actor=world.coordinator, unit=world.icu, shift_type=running, day=started.date(), role="RN")
+    now = timezone.now()
+    # Not a deadline a minute away (which would escalate at once): the unit's fill time,
+    # never past the shift's end.
+    assert v.deadline > now + dt.timedelta(minutes=30)
+    assert v.deadline <= started + dt.timedelta(hours=12)
