@@ -126,14 +126,29 @@ def test_staff_logins_authenticate_too(seeded):
     assert access.level_of(member.user) == Access.Level.STAFF
 
 
-def test_the_demo_can_publish_its_managers_roster_once(db):
+def test_the_demo_can_publish_its_rosters_once_with_every_unit_staffed_today(db):
+    from zoneinfo import ZoneInfo
+
     from roster.models import Assignment, Roster, Staff
 
     call_command("seed_demo", "--roster-seconds", "3", stdout=io.StringIO())
     call_command("seed_demo", "--roster-seconds", "3", stdout=io.StringIO())
     published = Roster.objects.filter(status=Roster.Status.PUBLISHED)
-    assert published.count() == 1
-    roster = published.get()
+    today = timezone.localdate()
+    start = next_monday(today)
+    # The demo manager's unit for the demo period, and every unit for the week in progress.
     nurse = Staff.objects.get(user__username="nurse")
+    roster = published.get(start_date=start)
     assert roster.unit == nurse.home_unit
     assert Assignment.objects.filter(roster=roster, live=True).exists()
+    current = published.filter(start_date=start - dt.timedelta(days=7), end_date=start - dt.timedelta(days=1))
+    assert sorted(current.values_list("unit_id", flat=True)) == sorted(Unit.objects.values_list("pk", flat=True))
+    assert published.count() == Unit.objects.count() + 1
+    # Every unit has people on shift at noon and late in the evening today, by day and
+    # by night (so live staffing, the board and the crisis scan see staffed beds).
+    zone = ZoneInfo("Europe/London")
+    for hour in (12, 23):
+        at = dt.datetime.combine(today, dt.time(hour), tzinfo=zone)
+        on_shift = Assignment.objects.filter(live=True, starts_at__lte=at, ends_at__gt=at)
+        for unit in Unit.objects.all():
+            assert on_shift.filter(roster__unit=unit).exists(), (unit.name, hour)

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from allocation.demo import build_history
 from allocation.redeploy_demo import build_redeploy_demo
 from assets.demo import build_assets_demo
-from roster.demo import build_demo, publish_demo_roster
+from roster.demo import build_demo, publish_current_rosters, publish_demo_roster
 from triage.crisis_demo import build_crisis_demo
 from triage.demo import build_incident_demo
 
@@ -20,7 +20,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
             "--roster-seconds", type=int, default=0,
-            help="Also generate and publish the demo manager's unit roster, solving this many seconds.",
+            help="Also generate and publish the rosters: this week's for every unit (one solver run per site) "
+                 "and the demo manager's unit roster for the demo period, solving this many seconds (a third per site "
+                 "for this week).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -28,6 +30,12 @@ class Command(BaseCommand):
         build_assets_demo()
         build_crisis_demo()
         if options["roster_seconds"] > 0:
+            # The week in progress is short: a third of the time per site is plenty.
+            current = publish_current_rosters(period_start=result.start_date,
+                                              seconds=max(1, options["roster_seconds"] // 3))
+            if current:
+                self.stdout.write(f"Published this week's rosters: {len(current)} units, "
+                                  f"{sum(r.assignments.count() for r in current)} shifts.")
             roster = publish_demo_roster(start_date=result.start_date, end_date=result.end_date,
                                          seconds=options["roster_seconds"])
             if roster is not None:
