@@ -297,12 +297,56 @@ def _start(problem: Problem, options: SolveOptions,
             break
         # Again, those it could not roster first (with the most choice of cover).
         first = first | {person.id for person in failed}
-        again, still = _greedy(problem, began + 0.6 * (deadline - began), first)
-        if len(still) < len(failed):
-            roster, failed = again, still
+        again, missed = _greedy(problem, began + 0.6 * (deadline - began), first)
+        if len(missed) < len(failed):
+            roster, failed = again, missed
     if not failed:
         return roster
-    return _repair(problem, options, roster, failed, deadline)
+    # Each of them alone in a model of their own (small: one person), against the
+    # cover the others leave open.
+    still: list[Staff] = []
+    for person in failed:
+        mine = _alone(problem, options, roster, person, deadline) \
+            if time.monotonic() < deadline else None
+        if mine is None:
+            still.append(person)
+        else:
+            roster = roster + mine
+    if DEBUG:
+        print(f"  alone: {len(failed) - len(still)} more, {len(still)} left", flush=True)
+    if not still:
+        return roster
+    return _repair(problem, options, roster, still, deadline)
+
+
+def _alone(problem: Problem, options: SolveOptions, roster: list[Assignment],
+           person: Staff, deadline: float) -> list[Assignment] | None:
+    """``person``'s roster in a model of their own against the cover ``roster`` leaves
+    open (None when there is none, or none found in a second)."""
+    from ortools.sat.python import cp_model
+
+    part = dataclasses.replace(
+        problem, staff=(person,), coverage=_residual(problem, roster),
+        requests=tuple(r for r in problem.requests if r.staff == person.id),
+        weights=dataclasses.replace(problem.weights, fairness_nights=0,
+                                    fairness_weekends=0, fairness_hours=0, no_senior=0))
+    try:
+        rm = RosterModel(part, deadline=deadline)
+    except OutOfTime:
+        return None
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, min(1.0, deadline - time.monotonic()))
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = options.seed
+    status = solver.solve(rm.m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    values: list[int] = list(solver.response_proto.solution)
+
+    def value(v: cp_model.IntVar, values: list[int] = values) -> int:
+        return values[v.index]
+
+    return rm.assignments(value)
 
 
 def _repair(problem: Problem, options: SolveOptions, roster: list[Assignment],
@@ -441,11 +485,14 @@ def _residual(problem: Problem, roster: list[Assignment]) -> tuple[CoverageRequi
 
 
 def _flexibility(problem: Problem, s: int) -> int:
-    """People with fewer choices go first (fewer shift types, more days off)."""
+    """People with fewer choices go first (fewer shift types and units, more days
+    off)."""
     person = problem.staff[s]
     types = sum(1 for t in problem.shift_types
                 if person.contract.max_shifts_per_type.get(t.id, 1) > 0)
-    return types * (problem.num_days - len(person.days_off))
+    units = len(problem.unit_ids()) if person.allowed_units is None else \
+        len(person.allowed_units)
+    return types * units * (problem.num_days - len(person.days_off))
 
 
 def _costs(problem: Problem, roster: list[Assignment]) -> dict[str, int]:
