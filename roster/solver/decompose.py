@@ -287,7 +287,7 @@ def _start(problem: Problem, options: SolveOptions,
     """The greedy start (:func:`_greedy`); anyone it could not roster within their rules
     is then rostered by :func:`_constructive` against the cover still open."""
     began = time.monotonic()
-    roster, failed = _greedy(problem, began + 0.6 * (deadline - began))
+    roster, failed = _greedy(problem, began + GREEDY_SHARE * (deadline - began))
     first: frozenset[str] = frozenset()
     for _ in range(GREEDY_ROUNDS):
         if DEBUG:
@@ -297,7 +297,7 @@ def _start(problem: Problem, options: SolveOptions,
             break
         # Again, those it could not roster first (with the most choice of cover).
         first = first | {person.id for person in failed}
-        again, missed = _greedy(problem, began + 0.6 * (deadline - began), first)
+        again, missed = _greedy(problem, began + GREEDY_SHARE * (deadline - began), first)
         if len(missed) < len(failed):
             roster, failed = again, missed
     if not failed:
@@ -568,6 +568,8 @@ GREEDY_AIM = ((0.05, 0), (0.35, 0), (0.35, 4), (0.7, 7), (1.0, 10))
 #: Greedy rounds at most: each next round takes first those the ones before could not
 #: roster (while it has used less than a third of the time).
 GREEDY_ROUNDS = 3
+#: The greedy start may take this share of the time (it is what makes sure of a roster).
+GREEDY_SHARE = 0.8
 #: Attempts (as above) blind to the cover, for anyone the ones above failed: shift
 #: types chosen for the person's own sake (the same as the day before where it may).
 GREEDY_BLIND = ((0.05, 0), (0.35, 4), (1.0, 10))
@@ -755,14 +757,12 @@ def _greedy_person(problem: Problem, person: Staff,
             minutes -= t.length_minutes
 
     def best(d: int) -> tuple[int, ShiftType, str] | None:
-        options = [(worth(d, t, u), t, u) for t in kinds for u in units
-                   if legal(d, t, u) and continues(d, t)]
-        if not options:
-            return None
+        options = [(worth(d, t, u), t, u) for t in kinds for u in units if legal(d, t, u)]
         previous = timeline.get(d - 1)
-        return max(options, key=lambda o: (o[0], o[1].id == previous,
-                                           c.max_shifts_per_type.get(o[1].id, h)
-                                           - per_type.get(o[1].id, 0)))
+        options.sort(key=lambda o: (o[0], o[1].id == previous,
+                                    c.max_shifts_per_type.get(o[1].id, h)
+                                    - per_type.get(o[1].id, 0)), reverse=True)
+        return next((o for o in options if continues(d, o[1])), None)
 
     def can_run(d: int) -> bool:
         """Whether a run started on ``d`` can last its minimum length."""
