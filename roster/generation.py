@@ -42,11 +42,11 @@ from .models import (
     Staff,
     Unit,
 )
-from .rosters import version_number
 from .solver import problem as sp
 from .solver.explain import explain
 from .solver.search import solve
 from .timeutil import check_days, shift_interval, true_minutes
+from .versions import version_number
 
 HISTORY_DAYS = 7
 # The rules look 8 days either side of a shift (rest, 7-day hours, runs of days).

@@ -28,17 +28,8 @@ from .models import (
 )
 from .notifications import notify_staff
 from .timeutil import check_days
-from .unrostered import tell_without_shifts
-
-
-def version_number(unit: Unit, start_date: dt.date) -> int:
-    """The number of the next version of ``unit``'s roster for the period starting on
-    ``start_date``. Takes the unit's row lock, held to the end of the caller's
-    transaction, so two versions made at once (two managers, or a manager and the
-    solver writing its draft) never get the same number."""
-    Unit.objects.select_for_update().get(pk=unit.pk)
-    latest = Roster.objects.filter(unit=unit, start_date=start_date).order_by("-version").first()
-    return latest.version + 1 if latest else 1
+from .unrostered_notice import tell_without_shifts
+from .versions import version_number
 
 
 @transaction.atomic

@@ -17,17 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.urls import reverse
-
-from .models import Roster, Staff, Unit
-from .notifications import notify_staff
+from .models import Staff, Unit
 from .solver import derive
 from .solver import problem as sp
-
-if TYPE_CHECKING:
-    from .generation import Built
 
 
 @dataclass(frozen=True)
@@ -67,7 +61,7 @@ def _reason(problem: sp.Problem, person: sp.Staff, units: set[str]) -> str:
     return f"no shift fitted the rules (rest, hours, days off, requests) alongside the cover asked for{note}"
 
 
-def without_shifts(built: Built, assignments: Iterable[sp.Assignment], units: Iterable[Unit]) -> list[Unrostered]:
+def without_shifts(built: Any, assignments: Iterable[sp.Assignment], units: Iterable[Unit]) -> list[Unrostered]:
     """The home staff of ``units`` with no shift anywhere in the period, with the reason.
     People who work elsewhere for part of it (another unit's roster) are not listed."""
     unit_ids = {str(u.pk) for u in units}
@@ -85,39 +79,3 @@ def without_shifts(built: Built, assignments: Iterable[sp.Assignment], units: It
         out.append(Unrostered(row.pk, str(row), person.role, row.home_unit.name,
                               _reason(problem, person, unit_ids)))
     return sorted(out, key=lambda u: (u.role, u.name))
-
-
-def roster_without_shifts(roster: Roster) -> list[Unrostered]:
-    """:func:`without_shifts` for a roster version as it stands (hand-edited or not)."""
-    from .generation import build_problem  # generation imports roster versions
-
-    unit = roster.unit
-    built = build_problem(site=unit.site, units=[unit], start_date=roster.start_date, end_date=roster.end_date)
-    by_pk = {t.pk: t.code for t in built.shift_types.values()}
-    assignments = [
-        sp.Assignment(str(staff), (day - roster.start_date).days, by_pk.get(shift, ""), str(unit.pk))
-        for staff, day, shift in roster.assignments.values_list("staff_id", "date", "shift_type_id")
-    ]
-    return without_shifts(built, assignments, [unit])
-
-
-def tell_without_shifts(roster: Roster) -> int:
-    """On the first publication of a period: one message to each person of the unit the
-    roster gives no shift while it gives shifts to others, with the reason. (A roster with
-    no shifts at all leaves nobody out in particular: its empty days are the cover's
-    business, named on the run page and the grid.) Returns how many were told."""
-    if not roster.assignments.exists():
-        return 0
-    people = roster_without_shifts(roster)
-    period = f"{roster.start_date:%d %b} to {roster.end_date:%d %b}"
-    staff = {p.pk: p for p in Staff.objects.filter(pk__in=[u.staff_id for u in people]).select_related("user")}
-    told = 0
-    for idle in people:
-        person = staff.get(idle.staff_id)
-        if person is None or person.user_id is None:
-            continue
-        notify_staff(person, link=reverse("my-shifts"),
-                     text=f"You have no shifts on the {roster.unit.name} roster for {period}, now in force: "
-                          f"{idle.reason}. Ask your manager if you expected some.")
-        told += 1
-    return told
