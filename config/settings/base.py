@@ -272,6 +272,13 @@ CELERY_TASK_ROUTES = {
 SOLVER_MAX_SECONDS = env_int("SOLVER_MAX_SECONDS", 600)
 # Roster generations one person may have queued or running at once.
 SOLVER_MAX_RUNS_PER_USER = env_int("SOLVER_MAX_RUNS_PER_USER", 2)
+# Crisis escalation: an unanswered proposal is re-sent every so many minutes, and after so
+# many reminders goes to the next position up.
+ESCALATION_REMIND_MINUTES = env_int("ESCALATION_REMIND_MINUTES", 10)
+ESCALATION_ESCALATE_AFTER = env_int("ESCALATION_ESCALATE_AFTER", 2)
+# How backfill offers reach phones: a dotted path to an SMS gateway class (the default
+# writes each message to the ``headroom.sms`` log).
+BACKFILL_SMS_BACKEND = env_str("BACKFILL_SMS_BACKEND", "allocation.backfill.sms.LogSms")
 CELERY_TASK_ANNOTATIONS = {
     "roster.tasks.generate_roster": {
         "soft_time_limit": SOLVER_MAX_SECONDS + 120,
