@@ -190,7 +190,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Named here, the full set of an item's states no longer collides with the subset an
     # item may be created in (both on fields called "state"): check --deploy stays clean.
-    "ENUM_NAME_OVERRIDES": {"AssetStateEnum": "assets.states.State"},
+    "ENUM_NAME_OVERRIDES": {
+        "AssetStateEnum": "assets.states.State",
+        "CrisisLevelEnum": "triage.models.LEVEL_CHOICES",
+        "CrisisPositionEnum": "triage.models.POSITION_CHOICES",
+        "EscalationProposalStatusEnum": "triage.models.EscalationProposal.Status",
+        "PlaybookTaskStatusEnum": "triage.models.PlaybookTask.Status",
+    },
 }
 
 # Content-Security-Policy: everything from Headroom itself, no inline script or <style>

@@ -72,7 +72,7 @@ class ProposalSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = fields
 
 
-class DecisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class CrisisDecisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
     reason = serializers.CharField(max_length=REASON_MAX, allow_blank=True, required=False, default="")
 
 
@@ -168,7 +168,7 @@ class ProposalViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
 
     def _decide(self, request: Request, confirm: bool) -> Response:
         proposal = self.get_object()
-        data = DecisionSerializer(data=request.data)
+        data = CrisisDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         reason = data.validated_data["reason"]
         if confirm:
@@ -178,12 +178,12 @@ class ProposalViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
         proposal.refresh_from_db()
         return Response(ProposalSerializer(proposal).data)
 
-    @extend_schema(request=DecisionSerializer, responses=ProposalSerializer, summary="Confirm a proposal")
+    @extend_schema(request=CrisisDecisionSerializer, responses=ProposalSerializer, summary="Confirm a proposal")
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str | None = None) -> Response:
         return self._decide(request, True)
 
-    @extend_schema(request=DecisionSerializer, responses=ProposalSerializer,
+    @extend_schema(request=CrisisDecisionSerializer, responses=ProposalSerializer,
                    summary="Decline a proposal (a reason is needed)")
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str | None = None) -> Response:
