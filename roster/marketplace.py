@@ -41,6 +41,7 @@ from .models import (
     Staff,
 )
 from .notifications import notify_managers, notify_staff
+from .timeutil import shift_interval
 
 
 def requirement_of(shift: OpenShift) -> Requirement:
@@ -72,10 +73,12 @@ def open_shift_post(
         raise DomainError("Open shifts are posted on the published roster.", field="roster")
     if not roster.start_date <= day <= roster.end_date:
         raise DomainError(f"{day} is outside the roster's period.", field="date")
-    if day < timezone.localdate():
-        raise DomainError("This day has passed.", field="date")
     if shift_type.site_id != roster.unit.site_id:
         raise DomainError("This shift type belongs to another site.", field="shift_type")
+    # A shift under way (a night that began yesterday) can still be filled until it ends.
+    if shift_interval(day, shift_type.start_time, shift_type.duration_minutes,
+                      roster.unit.site.timezone)[1] <= timezone.now():
+        raise DomainError("This shift has already ended.", field="date")
     if role and role not in Staff.Role.values:
         raise DomainError(f"Unknown role {role!r}.", field="role")
     shift = OpenShift.objects.create(

@@ -39,6 +39,12 @@ def test_a_surge_gives_a_recommendation_the_coordinator_approves_and_the_board_s
               for i in range(3)]
     for person in floats:
         on_shift(world, person, world.ward, now)
+    # The next shift is rostered too (by others), so the plan's hours never reach a shift
+    # change with nobody on, which would ask for a move whatever the surge.
+    following = now + dt.timedelta(hours=12)
+    for unit, count in ((world.icu, 2), (world.ward, 1)):
+        for _ in range(count):
+            on_shift(world, f.StaffFactory(home_unit=unit), unit, following)
     pumps = af.asset_type("pump")
     for _ in range(2):
         af.item(pumps, site=world.north, unit=world.icu, state=State.DEPLOYED)

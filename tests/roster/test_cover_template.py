@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from roster import cover_templates as ct
 from roster import generation
@@ -27,8 +28,10 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-# Today is Sun 6 Dec 2026: next month's first Monday.
-MON = dt.date(2027, 1, 4)
+TODAY = timezone.localdate()
+# Next month's first Monday.
+_FIRST = (TODAY.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+MON = _FIRST + dt.timedelta(days=-_FIRST.weekday() % 7)
 SUN = MON + dt.timedelta(days=6)
 WEEKDAYS = range(5)
 WEEK = (0, 1, 2, 3, 4, 5, 6)
@@ -85,13 +88,13 @@ def test_a_dates_own_cover_survives_reapplying_and_template_rows_follow_the_temp
 def test_past_days_keep_their_cover_and_a_period_over_is_refused(world):
     _week(world, minimum=2)
     with pytest.raises(DomainError) as err:
-        ct.template_apply(actor=world.manager, unit=world.icu, start_date=dt.date(2026, 11, 2),
-                          end_date=dt.date(2026, 11, 8))
+        ct.template_apply(actor=world.manager, unit=world.icu, start_date=TODAY - dt.timedelta(days=7),
+                          end_date=TODAY - dt.timedelta(days=1))
     assert err.value.field == "end_date"
-    result = ct.template_apply(actor=world.manager, unit=world.icu, start_date=dt.date(2026, 11, 30),
-                               end_date=dt.date(2026, 12, 13))
-    assert result.start_date == dt.date(2026, 12, 6) and result.created == 8
-    assert not _rows(world, date__lt=dt.date(2026, 12, 6)).exists()
+    result = ct.template_apply(actor=world.manager, unit=world.icu, start_date=TODAY - dt.timedelta(days=6),
+                               end_date=TODAY + dt.timedelta(days=7))
+    assert result.start_date == TODAY and result.created == 8
+    assert not _rows(world, date__lt=TODAY).exists()
 
 
 def test_deriving_from_the_ratio_shows_how_the_numbers_came(world):
