@@ -18,6 +18,12 @@
   unit through roster's write functions (every rule checked; the shift at home is taken
   off, the person and the home unit's managers told); an approved equipment move
   dispatches the device (``assets.custody``), in transit until it arrives.
+* A move of a skilled resource (``RN·icu``) is one of a person holding the skill: at
+  approval the person must still hold it. A move from an on-call facility calls the
+  person in: approving it gives them the receiving unit's shift running when they arrive
+  (``assignment_create``: every rule checked, as for any shift put in by hand), tells them
+  and the unit's managers, and they count on shift from then on. The recommendation
+  says so ("on call, called in") and arrives ``CALL_IN_EPOCHS`` after the call.
 """
 
 from __future__ import annotations
@@ -25,19 +31,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from assets import custody
-from roster import access
+from roster import access, placement
 from roster.audit import snapshot
 from roster.editing import assignment_create, assignment_delete
 from roster.errors import Conflict, DomainError, NotAllowed
-from roster.models import Access, Assignment, AuditEvent, Roster, Site, Unit
+from roster.models import Access, Assignment, AuditEvent, Roster, ShiftType, Site, Staff, Unit
 from roster.notifications import notify_managers, notify_staff
 
+from .models.backfill import OnCall
 from .models.redeploy import Recommendation, RedeployRun
 from .redeploy import Result, SolveOptions, result_to_dict, solve
 from .redeploy_adapter import (
@@ -49,6 +57,8 @@ from .redeploy_adapter import (
     build,
     equipment_shortfall,
     previous_run,
+    shifts_running,
+    skill_of,
     staff_shortfall,
 )
 
@@ -200,19 +210,33 @@ def _tradeoff(built: Built, resource: str, origin: str, target: str, units: int,
         gu2f, ga = after_staff_move(g, resource, -units, origin_unit)
         ru2f, ra = after_staff_move(r, resource, units, target_unit)
         gu, ru, gu2, ru2 = _pct(g.utilization), _pct(r.utilization), _pct(gu2f), _pct(ru2f)
-    return {"giver": {"name": built.facilities[origin].name, "utilization_before": gu, "utilization_after": gu2,
-                      "shortfall_before": gb, "shortfall_after": ga},
-            "receiver": {"name": built.facilities[target].name, "utilization_before": ru,
-                         "utilization_after": ru2, "shortfall_before": rb, "shortfall_after": ra}}
+    trade: dict[str, Any] = {
+        "giver": {"name": built.facilities[origin].name, "utilization_before": gu, "utilization_after": gu2,
+                  "shortfall_before": gb, "shortfall_after": ga},
+        "receiver": {"name": built.facilities[target].name, "utilization_before": ru,
+                     "utilization_after": ru2, "shortfall_before": rb, "shortfall_after": ra}}
+    if built.facilities[origin].on_call:
+        # Called in from on call: nobody leaves a unit; the plan's key of the on-call
+        # facility is kept to recognise the same move in the next plans.
+        trade["giver"].update(utilization_before=None, utilization_after=None, shortfall_before=0,
+                              shortfall_after=0)
+        trade["on_call"], trade["origin_key"] = True, origin
+    return trade
 
 
 def _fmt(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f}%"
 
 
-def _rationale(label: str, units: int, trade: dict[str, Any], price: float) -> str:
+def _rationale(label: str, units: int, trade: dict[str, Any], price: float, travel: int = 0) -> str:
     g, r = trade["giver"], trade["receiver"]
     what = f"{units} {label}"
+    if trade.get("on_call"):
+        return (f"Calling in {what} (on call, called in: arrives in {travel} min) to {r['name']} cuts "
+                f"{r['name']}'s shortfall from {r['shortfall_before']} to {r['shortfall_after']} (utilization "
+                f"{_fmt(r['utilization_before'])} → {_fmt(r['utilization_after'])}); no unit gives anyone up, "
+                f"and a call-in costs more than a float-pool move; one more {label} is worth {price:.1f} "
+                f"in the next hour.")[:400]
     return (f"Moving {what} from {g['name']} to {r['name']} cuts {r['name']}'s shortfall from "
             f"{r['shortfall_before']} to {r['shortfall_after']} (utilization {_fmt(r['utilization_before'])} → "
             f"{_fmt(r['utilization_after'])}) while {g['name']} goes from {g['shortfall_before']} to "
@@ -227,6 +251,7 @@ def _scope_q(run: RedeployRun) -> Q:
 def _key(r: Recommendation) -> tuple[str, str, str]:
     """A move's resource and its two ends as the plan's facility keys."""
     origin = f"u{r.origin_unit_id}" if r.origin_unit_id else f"s{r.origin_site_id}"
+    origin = str((r.tradeoff or {}).get("origin_key") or origin)
     target = f"u{r.destination_unit_id}" if r.destination_unit_id else f"s{r.destination_site_id}"
     return r.resource, origin, target
 
@@ -235,8 +260,42 @@ def _ident(m: Mobile) -> tuple[str, int]:
     return ("staff", m.staff_id) if m.staff_id is not None else ("item", m.item_id or 0)
 
 
+def _call_ins_kept(built: Built, result: Result) -> dict[tuple[str, str], int]:
+    """(receiving facility, resource) → how many of the first epoch's call-ins to it may be
+    recommended. The plan pools people by resource type, so it may call someone in to the
+    unit they may work in and move "them" on from there, which only a float-pool person
+    may do: moves out of a facility are taken to be its float-pool people's first, and
+    call-ins beyond what they cover are not recommended (the shortfall they were for
+    stays in the plan, priced)."""
+    on_call = {k for k, fac in built.facilities.items() if fac.on_call}
+    calls: dict[tuple[str, str], float] = {}
+    now_calls: dict[tuple[str, str], float] = {}
+    out: dict[tuple[str, str], float] = {}
+    floats: dict[tuple[str, str], float] = {}
+    for i in built.problem.initial:
+        if i.facility not in on_call:
+            floats[(i.facility, i.resource)] = floats.get((i.facility, i.resource), 0.0) + i.units
+    for t in built.problem.in_transit:
+        floats[(t.target, t.resource)] = floats.get((t.target, t.resource), 0.0) + t.units
+    for m in result.moves:
+        into, away = (m.target, m.resource), (m.source, m.resource)
+        if m.source in on_call:
+            calls[into] = calls.get(into, 0.0) + m.units
+            if m.depart == 0:
+                now_calls[into] = now_calls.get(into, 0.0) + m.units
+        else:
+            floats[into] = floats.get(into, 0.0) + m.units
+            out[away] = out.get(away, 0.0) + m.units
+    kept = {}
+    for cell, count in now_calls.items():
+        passed_on = max(0.0, out.get(cell, 0.0) - floats.get(cell, 0.0))
+        kept[cell] = max(0, min(round(count), round(calls[cell] - passed_on)))
+    return kept
+
+
 def recommend(run: RedeployRun, built: Built, result: Result, *, now: dt.datetime) -> list[Recommendation]:
     """The first epoch's moves of ``result`` as recommendations (see the module's rules)."""
+    call_ins = _call_ins_kept(built, result)
     scope = _scope_q(run)
     waiting = Recommendation.objects.filter(scope, status=Recommendation.Status.PROPOSED)
     quiet = Recommendation.objects.filter(scope, decided_at__gte=now - QUIET)
@@ -252,6 +311,11 @@ def recommend(run: RedeployRun, built: Built, result: Result, *, now: dt.datetim
         if move.depart != 0 or units < 1 or move.resource == BEDS:
             continue
         fo, ft = built.facilities[move.source], built.facilities[move.target]
+        if fo.on_call:
+            units = min(units, call_ins.get((move.target, move.resource), 0))
+            call_ins[(move.target, move.resource)] = call_ins.get((move.target, move.resource), 0) - units
+            if units < 1:
+                continue
         key = (move.resource, move.source, move.target)
         if key in declined or (move.resource, move.target, move.source) in approved:
             continue
@@ -264,7 +328,12 @@ def recommend(run: RedeployRun, built: Built, result: Result, *, now: dt.datetim
         label = built.labels.get(move.resource, move.resource)
         trade = _tradeoff(built, move.resource, move.source, move.target, 1, fo.unit_id, ft.unit_id)
         price = prices.get((move.resource, 0), 0.0)
-        travel = WITHIN_SITE_MINUTES if fo.site_id == ft.site_id else move.arrive * built.problem.epoch_minutes
+        if fo.on_call:
+            travel = max(1, move.arrive) * built.problem.epoch_minutes
+        elif fo.site_id == ft.site_id:
+            travel = WITHIN_SITE_MINUTES
+        else:
+            travel = move.arrive * built.problem.epoch_minutes
         # One recommendation per person or device, so each is decided on its own.
         for m in pool[:units]:
             used.add(_ident(m))
@@ -274,7 +343,7 @@ def recommend(run: RedeployRun, built: Built, result: Result, *, now: dt.datetim
                 origin_site_id=fo.site_id, destination_site_id=ft.site_id,
                 origin_unit_id=fo.unit_id, destination_unit_id=ft.unit_id,
                 staff_id=m.staff_id, item_id=m.item_id, tradeoff=trade, shadow_price=round(price, 3),
-                rationale=_rationale(label, 1, trade, price), travel_minutes=travel, created_at=now)
+                rationale=_rationale(label, 1, trade, price, travel), travel_minutes=travel, created_at=now)
             created.append(rec)
     waiting.exclude(pk__in=kept).exclude(pk__in=[r.pk for r in created]).update(
         status=Recommendation.Status.SUPERSEDED)
@@ -286,16 +355,59 @@ def recommend(run: RedeployRun, built: Built, result: Result, *, now: dt.datetim
 def _destination_unit(rec: Recommendation) -> Unit:
     if rec.destination_unit is not None:
         return rec.destination_unit
-    unit = Unit.objects.filter(site=rec.destination_site_id).order_by("-beds", "name").first()
-    if unit is None:
+    units = list(Unit.objects.filter(site=rec.destination_site_id).select_related("site").order_by("-beds", "name"))
+    if rec.staff is not None:
+        # A person goes to the largest unit of the site the rulebook lets them work in.
+        units = [u for u in units if placement.may_work_in(rec.staff, u)] or units
+    if not units:
         raise DomainError(f"{rec.destination_site} has no unit to receive it.", field="destination")
-    return unit
+    return units[0]
+
+
+def _check_skill(rec: Recommendation, staff: Staff) -> None:
+    """A move of a skilled resource needs a person who holds the skill."""
+    code = skill_of(rec.resource)
+    if code and not staff.skills.filter(code=code).exists():
+        raise Conflict(f"{staff} does not hold the skill this move is for ({rec.resource_label}).", field="staff")
+
+
+def _call_in(actor: Any, rec: Recommendation, staff: Staff, now: dt.datetime) -> Assignment:
+    """Call an on-call person in to the receiving unit: the shift running there when they
+    arrive, put in with every rule checked."""
+    target = _destination_unit(rec)
+    tz = ZoneInfo(target.site.timezone)
+    today = now.astimezone(tz).date()
+    if not OnCall.objects.filter(staff=staff, date=today).exists():
+        raise Conflict(f"{staff} is no longer on call today.", field="staff")
+    arrives = now + dt.timedelta(minutes=rec.travel_minutes)
+    types = list(ShiftType.objects.filter(site=target.site_id))
+    running = shifts_running(types, arrives, tz) or shifts_running(types, now, tz)
+    if not running:
+        raise DomainError(f"No shift of {target.site} runs when {staff} would arrive.", field="destination")
+    # The shift that ends last, for the longest help.
+    by_pk = {st.pk: st for st in types}
+    type_id, day = max(running, key=lambda r: (r[1], by_pk[r[0]].start_time))
+    shift_type = by_pk[type_id]
+    roster = (Roster.objects.filter(unit=target, status=Roster.Status.PUBLISHED, start_date__lte=day,
+                                    end_date__gte=day).order_by("-version").first())
+    if roster is None:
+        raise DomainError(f"{target} has no roster in force for {day}.", field="destination")
+    created = assignment_create(actor=actor, roster=roster, staff=staff, shift_type=shift_type, day=day)
+    notify_staff(staff, text=f"You are called in from on call to {target} for the {shift_type.name} shift on "
+                 f"{day}: please come in now (expected by {timezone.localtime(arrives, tz):%H:%M}).",
+                 link="/redeployment/")
+    notify_managers(target, text=f"{staff} is called in from on call to {target}, expected by "
+                    f"{timezone.localtime(arrives, tz):%H:%M}.", link="/redeployment/", exclude=[actor])
+    return created
 
 
 def _move_staff(actor: Any, rec: Recommendation, now: dt.datetime) -> Assignment:
     staff = rec.staff
     if staff is None:
         raise Conflict("The person proposed is no longer on record.", field="staff")
+    _check_skill(rec, staff)
+    if (rec.tradeoff or {}).get("on_call"):
+        return _call_in(actor, rec, staff, now)
     target = _destination_unit(rec)
     current = (Assignment.objects.filter(staff=staff, live=True, starts_at__lte=now, ends_at__gt=now)
                .select_related("roster__unit", "shift_type").first())
