@@ -26,7 +26,7 @@ Facilities are the units of one site (``site`` given) or the sites of the networ
   resources, not substitutes one for another, so a skilled person is offered where the
   skill is short and to the role elsewhere.
 * on-call staff: a person with an ``OnCall`` row for the site's date today who is not on
-  shift, not on leave and active is a mobile unit of their role (or role and skill, as
+  shift (nor rostered within the horizon), not on leave and active is a mobile unit of their role (or role and skill, as
   above) waiting at an on-call facility of their home (``c…``: no demand, only the
   people on call there), from which a call-in reaches each facility the rulebook lets
   them work in (``roster.placement.may_work_in``, cross-training included) after
@@ -53,7 +53,7 @@ import datetime as dt
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -286,8 +286,8 @@ def _count_skilled(asked: dict[tuple[str, str], float], people: Sequence[Any],
 
 
 def _on_call(units: Sequence[Unit], fac_of_unit: dict[int, str], facilities: dict[str, Facility],
-             at: dt.datetime, first: dict[int, UnitStatus], skills_of: dict[int, set[str]],
-             resource_of: Any, mobile: list[Mobile],
+             at: dt.datetime, until: dt.datetime, first: dict[int, UnitStatus], skills_of: dict[int, set[str]],
+             resource_of: Callable[[str, int], str], mobile: list[Mobile],
              notes: list[str]) -> tuple[dict[str, Facility], dict[str, list[str]]]:
     """The people on call today and not on shift, as mobile units at on-call facilities;
     returns those facilities and, for each, the facilities a call-in may reach."""
@@ -301,7 +301,9 @@ def _on_call(units: Sequence[Unit], fac_of_unit: dict[int, str], facilities: dic
         return {}, {}
     ids = {r.staff_id for r in rows}
     on_shift = {p.staff_id for s in first.values() for p in s.on_shift}
-    on_shift |= set(Assignment.objects.filter(staff__in=ids, live=True, starts_at__lte=at, ends_at__gt=at)
+    # Rostered now or later within the plan: not waiting to be called in (a call-in would
+    # overlap the shift they already have).
+    on_shift |= set(Assignment.objects.filter(staff__in=ids, live=True, starts_at__lt=until, ends_at__gt=at)
                     .values_list("staff_id", flat=True))
     away = {staff_id for staff_id, first_day, last_day in Leave.objects.filter(
         staff__in=ids, status=Leave.Status.APPROVED, start_date__lte=max(today.values()),
@@ -445,8 +447,8 @@ def build(site: Site | None, *, quantile: str = "q85", at: dt.datetime | None = 
 
     for key, role, staff_id, name in sorted(floats_now, key=lambda f: (len(skills_of.get(f[2], ())), f[3], f[2])):
         mobile.append(Mobile(resource_of(role, staff_id), key, name, staff_id=staff_id))
-    call_facilities, call_targets = _on_call(units, fac_of_unit, facilities, at, first, skills_of,
-                                             resource_of, mobile, notes)
+    call_facilities, call_targets = _on_call(units, fac_of_unit, facilities, at, at + dt.timedelta(hours=horizon),
+                                             first, skills_of, resource_of, mobile, notes)
     facilities.update(call_facilities)
     call_keys = list(call_facilities)
     for key in call_keys:

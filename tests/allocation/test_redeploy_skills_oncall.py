@@ -167,8 +167,13 @@ def test_on_call_staff_are_never_sent_where_they_may_not_work(world, short_icu):
     ward = f.StaffFactory(home_unit=world.ward, first_name="Wyn", last_name="Ward")
     OnCall.objects.create(staff=ward, date=T.date())
     OnCall.objects.create(staff=world.outsider, date=T.date())
-    # On shift already: not waiting to be called in.
+    # On shift already, or rostered to start within the plan: not waiting to be called in.
     OnCall.objects.create(staff=world.nurse, date=T.date())
+    later = f.StaffFactory(home_unit=world.icu, first_name="Lat", last_name="Later")
+    OnCall.objects.create(staff=later, date=T.date())
+    rostered = on_shift(world, later, world.icu, T)
+    rostered.starts_at = T + dt.timedelta(hours=2)
+    rostered.save(update_fields=["starts_at"])
 
     built = build(world.north, at=T, horizon=3)
     assert [m.staff_id for m in built.mobile] == [ward.pk]
@@ -181,3 +186,22 @@ def test_on_call_staff_are_never_sent_where_they_may_not_work(world, short_icu):
     run = replan(world.north, now=T, force=True)
     assert not Recommendation.objects.filter(run=run).exists()
     assert run.result["plan"] and cell(run, f"u{world.icu.pk}", "RN")["u"][0] == pytest.approx(1)
+
+
+def test_an_on_call_nurse_covers_her_own_unit_while_its_float_helps_elsewhere(world, short_icu):
+    # Ward 5 (1 RN : 4 patients) holds 4 with only a float nurse on shift; the ICU is one
+    # short. Its on-call nurse may work only in Ward 5: called in there, the float may go.
+    RatioRule.objects.create(unit=world.ward, role=Staff.Role.RN, patients_per_staff=4)
+    admit(world.ward, 4, T - dt.timedelta(hours=3))
+    flo = f.StaffFactory(home_unit=world.ward, float_pool=True, first_name="Flo", last_name="Float")
+    staying(world, flo, world.ward)
+    wyn = f.StaffFactory(home_unit=world.ward, first_name="Wyn", last_name="Ward")
+    OnCall.objects.create(staff=wyn, date=T.date())
+
+    run = replan(world.north, now=T, force=True)
+    called = Recommendation.objects.get(run=run, staff=wyn)
+    assert (called.destination_unit, called.travel_minutes) == (world.ward, 60)
+    assert "on call, called in" in called.rationale
+    # Nobody is left short for the rest of the plan.
+    assert cell(run, f"u{world.icu.pk}", "RN")["u"][2:] == [0] * (HORIZON - 2)
+    assert cell(run, f"u{world.ward.pk}", "RN")["u"][2:] == [0] * (HORIZON - 2)
