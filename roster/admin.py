@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -118,12 +119,22 @@ class CertificationInline(admin.TabularInline):  # type: ignore[type-arg]
     extra = 0
 
 
+class StaffAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # The person's validation (run next) sees the cross-training about to be saved.
+        if "cross_trained_units" in data:
+            self.instance.__dict__["pending_cross_trained"] = {u.pk for u in data["cross_trained_units"]}
+        return data
+
+
 @admin.register(m.Staff)
 class StaffAdmin(AuditedAdmin):
+    form = StaffAdminForm
     list_display = ("__str__", "employee_number", "role", "home_unit", "float_pool", "fte", "active")
     list_filter = ("role", "float_pool", "active", "home_unit__site", "home_unit")
     search_fields = ("first_name", "last_name", "employee_number", "email")
-    filter_horizontal = ("skills",)
+    filter_horizontal = ("skills", "cross_trained_units")
     raw_id_fields = ("user",)
     list_select_related = ("home_unit__site",)
     inlines = [CertificationInline]

@@ -96,7 +96,8 @@ def placement_breaches(staff: Staff, unit: Unit) -> list[rules.Breach]:
     """The rulebook's "may work in this unit", as a breach to report."""
     if placement.may_work_in(staff, unit):
         return []
-    why = "is not in the float pool" if staff.home_unit.site_id == unit.site_id else "works at another site"
+    why = (f"is neither in the float pool nor cross-trained for {unit.name}"
+           if staff.home_unit.site_id == unit.site_id else "works at another site")
     return [rules.Breach(rulebook.UNIT_ACCESS, f"{staff} belongs to {staff.home_unit.name} and {why}")]
 
 

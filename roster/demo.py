@@ -120,6 +120,12 @@ SITES: tuple[SiteSpec, ...] = (
     ),
 )
 
+# (site, unit) → the sister unit of the same site some of its nurses are cross-trained for.
+CROSS_TRAINING: dict[tuple[str, str], str] = {
+    ("riverside", "icu"): "hdu", ("riverside", "hdu"): "icu",
+    ("riverside", "w5"): "w6", ("riverside", "w6"): "w5", ("northgate", "w2"): "ed",
+}
+
 UNITS: tuple[UnitSpec, ...] = (
     UnitSpec("riverside", "icu", "Intensive Care Unit", Kind.ICU, 8, {"high": 0.7, "medium": 0.3},
              ((Role.RN, 23), (Role.MD, 2), (Role.TECH, 1)), 0.85),
@@ -338,6 +344,8 @@ class PersonPlan:
     seniority: int
     contract: str
     skills: set[str] = field(default_factory=set)
+    # codes of other units of the site the person is cross-trained for
+    cross_trained: set[str] = field(default_factory=set)
     # certification type → days from today to its expiry
     certs: dict[str, int] = field(default_factory=dict)
     username: str | None = None
@@ -430,6 +438,12 @@ def plan_people() -> list[PersonPlan]:
         nurses = sorted((p for p in members if p.role == Role.RN), key=lambda p: (-p.seniority, p.number))
         for p in nurses[: max(6, math.ceil(len(nurses) * 0.35))]:
             p.skills.add("charge-nurse")
+        # Two staff nurses per unit are cross-trained for its sister unit (backfill and
+        # redeployment may then ask them there).
+        sister = CROSS_TRAINING.get((spec.site, spec.code))
+        if sister:
+            for p in [p for p in nurses if "charge-nurse" not in p.skills][:2]:
+                p.cross_trained.add(sister)
     for site in SITES:
         home = units[(site.code, site.float_home)]
         pool = [person(site.code, home.code, home.kind, role, True) for role, count in site.float_pool for _ in range(count)]
@@ -729,6 +743,13 @@ def build_demo(*, today: dt.date | None = None) -> DemoResult:
     )
     for a, b in have_skills - wanted_skills:
         through.objects.filter(staff_id=a, skill_id=b).delete()
+    trained = Staff.cross_trained_units.through
+    wanted_units = {(staff_by_number[p.number].pk, unit_by_code[(p.site, code)].pk)
+                    for p in people for code in p.cross_trained}
+    have_units = set(trained.objects.filter(staff__in=staff_by_number.values()).values_list("staff_id", "unit_id"))
+    trained.objects.bulk_create([trained(staff_id=a, unit_id=b) for a, b in sorted(wanted_units - have_units)])
+    for a, b in have_units - wanted_units:
+        trained.objects.filter(staff_id=a, unit_id=b).delete()
 
     cert_rows = []
     for p in people:

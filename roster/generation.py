@@ -142,6 +142,7 @@ def build_problem(
         .prefetch_related("skills")
         .order_by("pk")
     )
+    placement.load_cross_training(people)
     in_force = placement.RulesInForce([*units, *(p.home_unit for p in people)])
     staff_ids = [p.pk for p in people]
     limits: dict[int, dict[str, int]] = defaultdict(dict)

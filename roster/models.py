@@ -238,6 +238,12 @@ class Staff(models.Model):
     )
     seniority_years = models.PositiveIntegerField(default=0)
     skills = models.ManyToManyField(Skill, blank=True, related_name="staff")
+    # Units of the home site the person is trained and oriented for, beyond their own:
+    # the rulebook lets them work there (backfill offers, redeployment, manual placing).
+    cross_trained_units = models.ManyToManyField(
+        Unit, blank=True, related_name="cross_trained_staff",
+        help_text="Other units of the home site this person is trained and oriented to work in.",
+    )
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, null=True, blank=True)
     # Contact details: visible to the person, their managers and coordinators only.
     email = models.EmailField(blank=True)
@@ -259,24 +265,40 @@ class Staff(models.Model):
         return f"{self.first_name} {self.last_name}"
 
     def clean(self) -> None:
-        """A move to another unit, or out of the float pool, must not leave the person
-        on rosters of units they may then no longer work in (only the float pool works
-        outside its home unit): those shifts, from today on, come off first."""
+        """A move to another unit, out of the float pool or out of a unit's cross-training
+        must not leave the person on rosters of units they may then no longer work in:
+        those shifts, from today on, come off first. Cross-training names units of the
+        home site only. (The cross-training about to be saved, when it changes, is handed
+        over by :func:`roster.records` as ``pending_cross_trained``.)"""
         super().clean()
-        if self.pk is None or not self.active or self.home_unit_id is None:
-            return
-        was = _as_stored(self, "home_unit_id", "float_pool")
-        if was is None or (was["home_unit_id"] == self.home_unit_id and (self.float_pool or not was["float_pool"])):
+        if self.home_unit_id is None:
             return
         home_site = self.home_unit.site_id
+        pending: set[int] | None = self.__dict__.get("pending_cross_trained")
+        if pending is not None:
+            elsewhere = Unit.objects.filter(pk__in=pending).exclude(site_id=home_site)
+            if elsewhere.exists():
+                raise ValidationError({"cross_trained_units": (
+                    f"{', '.join(u.name for u in elsewhere)} is not at {self.home_unit.site.name}: cross-training "
+                    "names other units of the home site.")})
+        if self.pk is None or not self.active:
+            return
+        stored = set(self.cross_trained_units.values_list("pk", flat=True))
+        cross_trained = stored if pending is None else pending
+        was = _as_stored(self, "home_unit_id", "float_pool")
+        placed_as_before = was is not None and was["home_unit_id"] == self.home_unit_id and (
+            self.float_pool or not was["float_pool"])
+        if was is None or (placed_as_before and cross_trained >= stored):
+            return
         barred = [
             unit_id for unit_id, site_id in _still_to_come(staff_id=self.pk)
             .values_list("roster__unit_id", "roster__unit__site_id").distinct()
             if not rulebook.may_work_in(home_unit=self.home_unit_id, home_site=home_site,
-                                        float_pool=self.float_pool, unit=unit_id, unit_site=site_id)
+                                        float_pool=self.float_pool, unit=unit_id, unit_site=site_id,
+                                        cross_trained=cross_trained)
         ]
         stranded = _still_to_come(staff_id=self.pk).filter(roster__unit_id__in=barred)
-        _refuse_under("home_unit", stranded, lambda n: (
+        _refuse_under("home_unit" if not placed_as_before else "cross_trained_units", stranded, lambda n: (
             f"{self} still has {_shifts(n)} from today on in "
             f"{', '.join(sorted(set(stranded.values_list('roster__unit__name', flat=True))))}, "
             "where they could no longer work: take them off first."))

@@ -11,34 +11,64 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from . import rulebook
 from .models import Contract, FatigueRules, Staff, Unit
 
 
+def cross_trained_ids(staff: Staff) -> frozenset[int]:
+    """The units ``staff`` is cross-trained for, read once per instance (or set for many at
+    once by :func:`load_cross_training`)."""
+    cached = staff.__dict__.get("_cross_trained_ids")
+    if cached is None:
+        cached = frozenset(staff.cross_trained_units.values_list("pk", flat=True)) if staff.pk else frozenset()
+        staff.__dict__["_cross_trained_ids"] = cached
+    return cached
+
+
+def load_cross_training(people: Iterable[Staff]) -> None:
+    """Read the cross-training of many people in one query, for :func:`may_work_in`."""
+    people = [p for p in people if p.pk is not None]
+    found: dict[int, set[int]] = {p.pk: set() for p in people}
+    for staff_id, unit_id in Staff.cross_trained_units.through.objects.filter(
+            staff_id__in=list(found)).values_list("staff_id", "unit_id"):
+        found[staff_id].add(unit_id)
+    for p in people:
+        p.__dict__["_cross_trained_ids"] = frozenset(found[p.pk])
+
+
 def may_work_in(staff: Staff, unit: Unit) -> bool:
     """The rulebook's "may work in this unit", for one person and one unit."""
+    if staff.home_unit_id == unit.pk:
+        return True
     return rulebook.may_work_in(
         home_unit=staff.home_unit_id, home_site=staff.home_unit.site_id, float_pool=staff.float_pool,
-        unit=unit.pk, unit_site=unit.site_id,
+        unit=unit.pk, unit_site=unit.site_id, cross_trained=cross_trained_ids(staff),
     )
+
+
+def _cross_trained_for(units: QuerySet[Unit] | list[int], prefix: str) -> Q:
+    """Staff cross-trained for one of ``units``, at their home site (the rulebook's terms)."""
+    through = Staff.cross_trained_units.through.objects.filter(unit__in=units).filter(
+        unit__site_id=F("staff__home_unit__site_id"))
+    return Q(**{f"{prefix}pk__in": through.values("staff_id")})
 
 
 def who_may_work_in(unit: Unit, prefix: str = "") -> Q:
     """A filter on Staff (or on a relation to it, through ``prefix``, e.g. "staff__") for
     the people :func:`may_work_in` lets into ``unit``; the test suite checks the two agree."""
-    return Q(**{f"{prefix}home_unit_id": unit.pk}) | Q(
-        **{f"{prefix}float_pool": True, f"{prefix}home_unit__site_id": unit.site_id}
-    )
+    return (Q(**{f"{prefix}home_unit_id": unit.pk})
+            | Q(**{f"{prefix}float_pool": True, f"{prefix}home_unit__site_id": unit.site_id})
+            | _cross_trained_for([unit.pk], prefix))
 
 
 def who_may_work_in_any(units: QuerySet[Unit], prefix: str = "") -> Q:
     """:func:`who_may_work_in` for a set of units at once: the people who may work in at
     least one of them (the test suite checks it agrees with the predicate)."""
-    return Q(**{f"{prefix}home_unit__in": units}) | Q(
-        **{f"{prefix}float_pool": True, f"{prefix}home_unit__site__in": units.values("site_id")}
-    )
+    return (Q(**{f"{prefix}home_unit__in": units})
+            | Q(**{f"{prefix}float_pool": True, f"{prefix}home_unit__site__in": units.values("site_id")})
+            | _cross_trained_for(units, prefix))
 
 
 def units_open_to(staff: Staff, unit_field: str = "unit") -> Q:
@@ -47,6 +77,9 @@ def units_open_to(staff: Staff, unit_field: str = "unit") -> Q:
     q = Q(**{f"{unit_field}_id": staff.home_unit_id})
     if staff.float_pool:
         q |= Q(**{f"{unit_field}__site_id": staff.home_unit.site_id})
+    trained = cross_trained_ids(staff)
+    if trained:
+        q |= Q(**{f"{unit_field}_id__in": sorted(trained), f"{unit_field}__site_id": staff.home_unit.site_id})
     return q
 
 

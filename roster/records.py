@@ -45,11 +45,19 @@ def save_checked(obj: models.Model, *, exclude: list[str] | None = None) -> None
         raise Conflict(f"This change conflicts with existing data: {exc.args[0]}".splitlines()[0]) from exc
 
 
+def _hand_over_cross_training(obj: models.Model, m2m: dict[str, Any]) -> None:
+    """Let a person's validation see the cross-training about to be saved with them."""
+    if isinstance(obj, Staff) and "cross_trained_units" in m2m:
+        obj.__dict__["pending_cross_trained"] = {getattr(u, "pk", u) for u in m2m["cross_trained_units"]}
+        obj.__dict__.pop("_cross_trained_ids", None)
+
+
 @transaction.atomic
 def record_create(*, actor: Any, model: type[M], data: dict[str, Any]) -> M:
     """Create one row of ``model`` from validated ``data``; many-to-many values allowed."""
     m2m = {f.name: data.pop(f.name) for f in model._meta.many_to_many if f.name in data}
     obj = model(**data)
+    _hand_over_cross_training(obj, m2m)
     if not can_change(actor, obj):
         raise NotAllowed(f"You may not create this {model._meta.verbose_name}.")
     save_checked(obj)
@@ -87,6 +95,7 @@ def record_update(*, actor: Any, instance: M, data: dict[str, Any]) -> M:
     # Moving a row must keep it inside the user's scope, too.
     if not can_change(actor, obj):
         raise NotAllowed(f"You may not move this {model._meta.verbose_name} there.")
+    _hand_over_cross_training(obj, m2m)
     save_checked(obj)
     for name, values in m2m.items():
         getattr(obj, name).set(values)

@@ -38,6 +38,7 @@ How time is counted (the same in every path)
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
@@ -227,8 +228,12 @@ def limits_for(
 # --- who may work where ---------------------------------------------------------------
 
 def may_work_in(
-    *, home_unit: object, home_site: object, float_pool: bool, unit: object, unit_site: object
+    *, home_unit: object, home_site: object, float_pool: bool, unit: object, unit_site: object,
+    cross_trained: Collection[object] = (),
 ) -> bool:
-    """Whether a person may work in ``unit`` at all: their home unit, or — for the float
-    pool — any unit of their home site. (Ids or any comparable keys.)"""
-    return home_unit == unit or (float_pool and home_site == unit_site)
+    """Whether a person may work in ``unit`` at all: their home unit; for the float pool,
+    any unit of their home site; for anyone, the units of their home site they are
+    cross-trained for (``cross_trained``: trained and oriented there, kept by their
+    managers). Cross-training never opens a unit of another site. (Ids or any comparable
+    keys.)"""
+    return home_unit == unit or (home_site == unit_site and (float_pool or unit in cross_trained))

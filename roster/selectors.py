@@ -121,7 +121,7 @@ def staff_detail(user: Any) -> QuerySet[Staff]:
         access.visible_staff(user)
         .select_related("home_unit__site", "contract")
         .prefetch_related(
-            "skills",
+            "skills", "cross_trained_units",
             Prefetch("certifications", queryset=Certification.objects.select_related("type").order_by(F("expires").asc(nulls_last=True))),
         )
     )

@@ -123,6 +123,7 @@ def rank(vacancy: Vacancy) -> Ranking:
 
     people = list(Staff.objects.filter(active=True, home_unit__site_id=site.pk)
                   .select_related("home_unit", "contract").order_by("pk"))
+    placement.load_cross_training(people)
     ids = [p.pk for p in people]
     # What each holds, of what the place asks only: two narrow queries, not a prefetch.
     skilled: set[int] = set()
@@ -164,10 +165,11 @@ def rank(vacancy: Vacancy) -> Ranking:
         breaches = qualification_breaches(person, need, day, skill_ids=skill_ids,
                                           certificates=certificates.get(person.pk, []))
         if not placement.may_work_in(person, unit):
-            # Nobody outside the unit and its site's float pool works here (the rulebook):
-            # that rule is their answer, their shifts are not looked at.
+            # Nobody outside the unit, its site's float pool and the staff cross-trained
+            # for it works here (the rulebook): that rule is their answer, their shifts
+            # are not looked at.
             breaches.append(rules.Breach(rulebook.UNIT_ACCESS, f"{person} belongs to {person.home_unit.name} and "
-                                         "is not in the float pool"))
+                                         f"is neither in the float pool nor cross-trained for {unit.name}"))
             ranking.excluded.append(Excluded(person, tuple(dict.fromkeys(b.rule for b in breaches)),
                                              tuple(f"{_label(b.rule)}: {b.detail}" for b in breaches)))
             continue
@@ -205,7 +207,8 @@ def rank(vacancy: Vacancy) -> Ranking:
             hole = 2 if below else 1
             reasons.append(text)
         elif person.home_unit_id != unit.pk:
-            reasons.append(f"Float pool ({person.home_unit.name})")
+            reasons.append(f"Float pool ({person.home_unit.name})" if person.float_pool
+                           else f"Cross-trained for {unit.name} (home unit {person.home_unit.name})")
         found.append(Candidate(person, TIERS[cost], cost, risk.level, n_extra, tuple(reasons), hole, moved))
 
     def key(c: Candidate) -> tuple[object, ...]:

@@ -114,7 +114,8 @@ class StaffSerializer(ScopedSerializer):
         model = m.Staff
         fields = [
             "id", "name", "first_name", "last_name", "employee_number", "role", "home_unit", "float_pool",
-            "fte", "seniority_years", "skills", "contract", "email", "phone", "active", "user",
+            "fte", "seniority_years", "skills", "cross_trained_units", "contract", "email", "phone", "active",
+            "user",
         ]
         extra_kwargs = {"user": {"required": False}}
         private = ("email", "phone", "employee_number", "contract", "user")

@@ -151,7 +151,7 @@ class StaffViewSet(AuditedModelViewSet):
         return (
             access.visible_staff(self.request.user)
             .select_related("home_unit__site", "contract", "user")
-            .prefetch_related("skills")
+            .prefetch_related("skills", "cross_trained_units")
         )
 
 

@@ -168,6 +168,33 @@ def test_a_move_from_another_unit_states_the_hole_it_leaves_and_ranks_after(worl
     assert move.hole == 1 and any("stays at or above its minimum" in r for r in move.reasons)
 
 
+def test_staff_of_another_unit_cross_trained_for_it_are_candidates_the_others_are_told_why_not(world):
+    v = call_out(world)
+    ward_roster = week(world, world.ward)
+    trained = nurse(world, "trained", unit=world.ward)
+    trained.cross_trained_units.add(world.icu)
+    untrained = nurse(world, "untrained", unit=world.ward)
+    # Cross-training for a unit of another site opens nothing.
+    far = nurse(world, "far", unit=world.ed)
+    far.cross_trained_units.add(world.icu)
+    ranking = rank(v)
+    by_staff = {c.staff.pk: c for c in ranking.candidates}
+    assert "Cross-trained for North ICU (home unit North Ward 5)" in by_staff[trained.pk].reasons
+    assert by_staff[trained.pk].hole == 0
+    assert untrained.pk not in by_staff and far.pk not in by_staff
+    why = next(e for e in ranking.excluded if e.staff.pk == untrained.pk)
+    assert set(why.rules) == {rulebook.UNIT_ACCESS}
+    assert "neither in the float pool nor cross-trained for North ICU" in why.why[0]
+
+    # On shift on the ward at the time, the move would leave the ward below its minimum: said so.
+    assignment_create(actor=world.admin, roster=ward_roster, staff=trained, shift_type=world.day, day=v.date)
+    CoverageRequirement.objects.create(unit=world.ward, date=v.date, shift_type=world.day, role="RN",
+                                       minimum=1, preferred=1, maximum=3)
+    move = {c.staff.pk: c for c in rank(v).candidates}[trained.pk]
+    assert move.hole == 2
+    assert any("BELOW its minimum with 0 Registered nurse (minimum 1)" in r for r in move.reasons)
+
+
 def test_a_roster_published_short_creates_vacancies_too(world):
     from allocation.models.backfill import OfferPolicy
     OfferPolicy.objects.create(unit=world.icu, kind="waves")

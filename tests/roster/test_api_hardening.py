@@ -64,6 +64,8 @@ def test_a_float_nurse_of_the_same_site_can_be_rostered(world, roster):
 def test_the_set_and_the_single_unit_filters_agree_with_the_predicate(world):
     f.StaffFactory(home_unit=world.ward, float_pool=True)
     f.StaffFactory(home_unit=world.ed, float_pool=True)
+    f.StaffFactory(home_unit=world.ward).cross_trained_units.add(world.icu)
+    f.StaffFactory(home_unit=world.ed).cross_trained_units.add(world.icu)  # another site: no
     everyone = list(Staff.objects.select_related("home_unit"))
     for units in (Unit.objects.filter(pk=world.icu.pk), Unit.objects.filter(site=world.north), Unit.objects.all()):
         listed = set(Staff.objects.filter(placement.who_may_work_in_any(units)).values_list("pk", flat=True))

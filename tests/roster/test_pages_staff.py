@@ -213,5 +213,5 @@ def test_a_persons_page_costs_a_fixed_number_of_queries(client, world, django_as
         f.CertificationFactory(staff=world.nurse)
         f.LeaveFactory(staff=world.nurse, start_date=f.LeaveFactory.start_date, end_date=f.LeaveFactory.end_date)
     login(client, world, "manager")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         assert client.get(reverse("staff-detail", args=[world.nurse.pk])).status_code == 200

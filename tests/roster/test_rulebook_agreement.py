@@ -80,6 +80,9 @@ def _network(rng: random.Random) -> Network:
     staff.append(f.StaffFactory(home_unit=a, float_pool=True, last_name="Float A"))
     staff.append(f.StaffFactory(home_unit=b, float_pool=True, contract=no_tuesdays, last_name="Float B"))
     staff.append(f.StaffFactory(home_unit=far, float_pool=True, last_name="Float elsewhere"))
+    # Cross-training opens a unit of the home site, never one of another site.
+    staff[0].cross_trained_units.add(b)
+    staff[7].cross_trained_units.add(far, a)
     for person in staff:
         if rng.random() < 0.5:
             lapse = START + dt.timedelta(days=rng.randrange(0, 28))
@@ -186,6 +189,11 @@ def test_the_queryset_and_the_predicate_agree_on_who_may_work_in_a_unit(db: None
     for unit in [*net.units, *Unit.objects.exclude(pk__in=[u.pk for u in net.units])]:
         listed = set(Staff.objects.filter(placement.who_may_work_in(unit)).values_list("pk", flat=True))
         assert listed == {p.pk for p in everyone if placement.may_work_in(p, unit)}, unit
+    trained, elsewhere = Staff.objects.get(last_name="Unit A-0"), Staff.objects.get(last_name="Unit C-1")
+    a, b, _ = net.units
+    far = Unit.objects.get(name="Far unit")
+    assert placement.may_work_in(trained, b) and not placement.may_work_in(trained, net.units[2])
+    assert placement.may_work_in(elsewhere, a) and not placement.may_work_in(elsewhere, far)
 
 
 def test_a_float_nurse_is_held_to_the_working_units_shift_length_and_her_home_units_rest(db: None) -> None:
