@@ -22,7 +22,7 @@
   approval the person must still hold it. A move from an on-call facility calls the
   person in: approving it gives them the receiving unit's shift running when they arrive
   (``assignment_create``: every rule checked, as for any shift put in by hand), tells them
-  and the unit's managers, and they count on shift from then on. The recommendation
+  (in the app, and by text message as backfill's offers are sent) and the unit's managers, and they count on shift from then on. The recommendation
   says so ("on call, called in") and arrives ``CALL_IN_EPOCHS`` after the call.
 """
 
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -45,6 +46,7 @@ from roster.errors import Conflict, DomainError, NotAllowed
 from roster.models import Access, Assignment, AuditEvent, Roster, ShiftType, Site, Staff, Unit
 from roster.notifications import notify_managers, notify_staff
 
+from .backfill import sms
 from .models.backfill import OnCall
 from .models.redeploy import Recommendation, RedeployRun
 from .redeploy import Result, SolveOptions, result_to_dict, solve
@@ -339,7 +341,7 @@ def recommend(run: RedeployRun, built: Built, result: Result, *, now: dt.datetim
             used.add(_ident(m))
             rec = Recommendation.objects.create(
                 run=run, kind=Recommendation.Kind.EQUIPMENT if m.item_id else Recommendation.Kind.STAFF,
-                resource=move.resource, resource_label=label, units=1,
+                resource=move.resource, resource_label=label[:120], units=1,
                 origin_site_id=fo.site_id, destination_site_id=ft.site_id,
                 origin_unit_id=fo.unit_id, destination_unit_id=ft.unit_id,
                 staff_id=m.staff_id, item_id=m.item_id, tradeoff=trade, shadow_price=round(price, 3),
@@ -393,9 +395,11 @@ def _call_in(actor: Any, rec: Recommendation, staff: Staff, now: dt.datetime) ->
     if roster is None:
         raise DomainError(f"{target} has no roster in force for {day}.", field="destination")
     created = assignment_create(actor=actor, roster=roster, staff=staff, shift_type=shift_type, day=day)
-    notify_staff(staff, text=f"You are called in from on call to {target} for the {shift_type.name} shift on "
-                 f"{day}: please come in now (expected by {timezone.localtime(arrives, tz):%H:%M}).",
-                 link="/redeployment/")
+    text = (f"You are called in from on call to {target} for the {shift_type.name} shift on {day}: please "
+            f"come in now (expected by {timezone.localtime(arrives, tz):%H:%M}).")
+    notify_staff(staff, text=text, link="/redeployment/")
+    if staff.phone:  # on call is off site: a text message too, once the call-in is committed
+        transaction.on_commit(partial(sms.send_many, [staff.phone], text))
     notify_managers(target, text=f"{staff} is called in from on call to {target}, expected by "
                     f"{timezone.localtime(arrives, tz):%H:%M}.", link="/redeployment/", exclude=[actor])
     return created

@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 
+from allocation.backfill.sms import LogSms
 from allocation.models.backfill import OnCall
 from allocation.models.redeploy import Recommendation
 from allocation.recommendations import decide, replan
@@ -121,7 +122,8 @@ def short_icu(world):
     staying(world, world.colleague, world.icu)
 
 
-def test_an_on_call_nurse_is_called_in_when_no_float_is_there(world, short_icu):
+def test_an_on_call_nurse_is_called_in_when_no_float_is_there(world, short_icu,
+                                                              django_capture_on_commit_callbacks):
     otto = f.StaffFactory(home_unit=world.icu, first_name="Otto", last_name="Oncall")
     OnCall.objects.create(staff=otto, date=T.date())
 
@@ -142,8 +144,11 @@ def test_an_on_call_nurse_is_called_in_when_no_float_is_there(world, short_icu):
     move = next(m for m in run.result["moves"] if m["from"] == mobile.facility)
     assert (move["epoch"], move["arrives"]) == (0, 1)
 
-    done = decide(actor=world.coordinator, rec=rec, approve=True, now=T)
+    LogSms.sent = []
+    with django_capture_on_commit_callbacks(execute=True):
+        done = decide(actor=world.coordinator, rec=rec, approve=True, now=T)
     assert done.arrives_at == T + dt.timedelta(hours=1)
+    assert [(to, "called in" in text) for to, text in LogSms.sent] == [(otto.phone, True)]
     shift = Assignment.objects.get(staff=otto, live=True)
     assert (shift.roster.unit, shift.shift_type, shift.date) == (world.icu, world.day, T.date())
     assert done.assignment == shift
