@@ -210,3 +210,14 @@ def test_an_on_call_nurse_covers_her_own_unit_while_its_float_helps_elsewhere(wo
     # Nobody is left short for the rest of the plan.
     assert cell(run, f"u{world.icu.pk}", "RN")["u"][2:] == [0] * (HORIZON - 2)
     assert cell(run, f"u{world.ward.pk}", "RN")["u"][2:] == [0] * (HORIZON - 2)
+
+
+def test_an_on_call_nurse_cross_trained_for_the_unit_may_be_called_in_there(world, short_icu):
+    wyn = f.StaffFactory(home_unit=world.ward, first_name="Wyn", last_name="Ward")
+    wyn.cross_trained_units.add(world.icu)
+    OnCall.objects.create(staff=wyn, date=T.date())
+    run = replan(world.north, now=T, force=True)
+    rec = Recommendation.objects.get(run=run, staff=wyn)
+    assert (rec.origin_unit, rec.destination_unit) == (world.ward, world.icu)
+    decide(actor=world.coordinator, rec=rec, approve=True, now=T)
+    assert Assignment.objects.get(staff=wyn, live=True).roster.unit == world.icu
