@@ -284,10 +284,10 @@ def _solve_window(window: Problem, options: SolveOptions, deadline: float,
 
 def _start(problem: Problem, options: SolveOptions,
            deadline: float) -> list[Assignment] | None:
-    """The greedy start (:func:`_greedy`); anyone it could not roster within their rules
+    """The greedy start (:func:`greedy`); anyone it could not roster within their rules
     is then rostered by :func:`_constructive` against the cover still open."""
     began = time.monotonic()
-    roster, failed = _greedy(problem, began + GREEDY_SHARE * (deadline - began))
+    roster, failed = greedy(problem, began + GREEDY_SHARE * (deadline - began))
     first: frozenset[str] = frozenset()
     for _ in range(GREEDY_ROUNDS):
         if DEBUG:
@@ -297,7 +297,7 @@ def _start(problem: Problem, options: SolveOptions,
             break
         # Again, those it could not roster first (with the most choice of cover).
         first = first | {person.id for person in failed}
-        again, missed = _greedy(problem, began + GREEDY_SHARE * (deadline - began), first)
+        again, missed = greedy(problem, began + GREEDY_SHARE * (deadline - began), first)
         if len(missed) < len(failed):
             roster, failed = again, missed
     if not failed:
@@ -339,6 +339,12 @@ def _alone(problem: Problem, options: SolveOptions, roster: list[Assignment],
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = options.seed
     status = solver.solve(rm.m)
+    if status == cp_model.UNKNOWN:
+        # Nothing with the cover in view within the second: any roster of theirs.
+        rm.m.clear_objective()  # type: ignore[no-untyped-call]
+        solver.parameters.max_time_in_seconds = max(
+            0.05, min(1.0, deadline - time.monotonic()))
+        status = solver.solve(rm.m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     values: list[int] = list(solver.response_proto.solution)
@@ -377,11 +383,18 @@ def _repair(problem: Problem, options: SolveOptions, roster: list[Assignment],
         except OutOfTime:
             return None
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(
-            0.05, 0.5 * (deadline - time.monotonic()))
+        left = deadline - time.monotonic()
+        solver.parameters.max_time_in_seconds = max(0.05, min(REPAIR_S, 0.5 * left))
         solver.parameters.num_workers = max(1, options.num_workers)
         solver.parameters.random_seed = options.seed
         status = solver.solve(rm.m)
+        if status == cp_model.UNKNOWN:
+            # Nothing with the cover in view: any roster that keeps their rules will do
+            # (the search after the start takes care of the cover).
+            rm.m.clear_objective()  # type: ignore[no-untyped-call]
+            solver.parameters.max_time_in_seconds = max(
+                0.05, min(REPAIR_S, 0.5 * (deadline - time.monotonic())))
+            status = solver.solve(rm.m)
         if DEBUG:
             print(f"  repair: {len(members)} people, {len(rm.x)} cells,"
                   f" {solver.status_name(status)}", flush=True)
@@ -396,6 +409,10 @@ def _repair(problem: Problem, options: SolveOptions, roster: list[Assignment],
             return None
         count = min(len(flexible), 2 * count)
     return None
+
+
+#: Seconds at most for each model of the repair (the cover counted, then any roster).
+REPAIR_S = 5.0
 
 
 def _constructive(problem: Problem, options: SolveOptions,
@@ -575,7 +592,7 @@ GREEDY_SHARE = 0.8
 GREEDY_BLIND = ((0.05, 0), (0.35, 4), (1.0, 10))
 
 
-def _greedy(problem: Problem, deadline: float,
+def greedy(problem: Problem, deadline: float,
             first: frozenset[str] = frozenset()) -> tuple[list[Assignment], list[Staff]]:
     """A first roster built day by day for one person after another (the fewest
     choices first), each shift checked against every rule of theirs as it is placed and

@@ -13,6 +13,7 @@ portfolio's own neighbourhoods on rostering models with 2 cores.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import threading
@@ -26,6 +27,7 @@ from roster.solver.formulation import OutOfTime, RosterModel, full_hint
 from roster.solver.kpi import compute_kpis
 from roster.solver.lns import Lns
 from roster.solver.problem import (
+    Assignment,
     Problem,
     Shortfall,
     SolveOptions,
@@ -175,12 +177,47 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
     deadline = started + options.time_limit_s
     if decompose.should_split(problem, options):
         return decompose.solve_in_pieces(problem, options, started, solve_model)
+    start = _greedy_start(problem, options, deadline)
+    if start is not None and start[1]:
+        # Everyone rostered within their rules: a complete warm start.
+        options = dataclasses.replace(options, hint=tuple(start[0]))
     try:
         rm = RosterModel(problem, deadline=None if options.deterministic else deadline)
     except OutOfTime:
         # Not even built by the deadline (a machine far busier than the estimate).
         return decompose.empty(problem, "unknown", started)
+    if start is not None and not start[1]:
+        # Some people left out: the rest of the greedy roster still shows the local
+        # search where the cover can come from.
+        rm.hint(start[0])
     return solve_model(rm, options, started, deadline)
+
+
+#: A model of at least this many cells (a whole site: 250 nurses over four weeks has
+#: about 25 000; the generated 60-nurse unit 4 900) starts from the greedy roster of
+#: :mod:`roster.solver.decompose` and gives the search for a roster with every minimum
+#: covered up to ``LARGE_COVER_SHARE`` of the budget: on the site-sized case CP-SAT's
+#: local search found none in 5 s, and one in about 24 s alone or 10 s from the
+#: greedy roster.
+LARGE_CELLS = 15_000
+LARGE_COVER_SHARE = 0.6
+#: The greedy start may take at most this share of the budget here.
+LARGE_GREEDY_SHARE = 0.15
+
+
+def _large(problem: Problem) -> bool:
+    return decompose.cells(problem) >= LARGE_CELLS
+
+
+def _greedy_start(problem: Problem, options: SolveOptions,
+                  deadline: float) -> tuple[list[Assignment], bool] | None:
+    """For a large model without a warm start of its own: the greedy roster of
+    :func:`roster.solver.decompose.greedy`, and whether it rosters everyone."""
+    if options.deterministic or options.hint or not _large(problem):
+        return None
+    now = time.monotonic()
+    roster, failed = decompose.greedy(problem, now + LARGE_GREEDY_SHARE * (deadline - now))
+    return (roster, not failed) if roster else None
 
 
 def solve_model(rm: RosterModel, options: SolveOptions, started: float,
@@ -369,7 +406,8 @@ def _first_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
     limit = min(budget, max(0.5, PHASE0_SHARE * budget))
     if options.deterministic:
         limit = max(0.5, PHASE0_SHARE * options.time_limit_s)
-    if options.hint and _hinted_roster(rm, inc, options, limit):
+    if options.hint and _hinted_roster(rm, inc, options, limit) and not (
+            _large(rm.p) and _short(rm, inc)):
         return cp_model.FEASIBLE
     if rm.shortfall_vars:
         # First try for a roster with every minimum covered: local search finds one in
@@ -379,7 +417,10 @@ def _first_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
         # falls through.
         whole = options.time_limit_s if options.deterministic else budget
         cover_limit = min(max(5.0, limit / 2), 0.5 * whole)
-        status = _feasible_roster(rm, inc, options, cover_limit, cover_minimums=True)
+        if _large(rm.p) and not options.deterministic:
+            status = _covered_large(rm, inc, options, LARGE_COVER_SHARE * whole)
+        else:
+            status = _feasible_roster(rm, inc, options, cover_limit, cover_minimums=True)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return status
     if not options.deterministic:
@@ -395,8 +436,46 @@ def _first_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
     return _feasible_roster(rm, inc, options, limit, cover_minimums=False)
 
 
+def _covered_large(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
+                   limit: float) -> cp_model.CpSolverStatus:
+    """The search for a roster with every minimum covered on a large model, in slices
+    of ``LARGE_COVER_SLICE_S`` each with another seed until ``limit``: its time to a
+    roster varies widely from seed to seed (on the site-sized case 10 s with one,
+    nothing in 40 s with another), and a fresh start from the hint is what gets it
+    unstuck."""
+    end = time.monotonic() + limit
+    status = cp_model.UNKNOWN
+    attempt = 0
+    while not inc.stop_requested():
+        left = end - time.monotonic()
+        if left < 1.0:
+            break
+        # The last slice takes what is left when that is less than two slices.
+        piece = left if left < 2 * LARGE_COVER_SLICE_S else LARGE_COVER_SLICE_S
+        impossible: list[bool] = []
+        status = _feasible_roster(rm, inc, dataclasses.replace(options, seed=options.seed + attempt),
+                                  piece, cover_minimums=True, cover_proved_impossible=impossible)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) or impossible:
+            break
+        attempt += 1
+    return status
+
+
+#: Seconds per attempt of :func:`_covered_large`.
+LARGE_COVER_SLICE_S = 12.0
+
+
+def _short(rm: RosterModel, inc: _Incumbent) -> bool:
+    """Whether the incumbent leaves some minimum uncovered."""
+    values = inc.values
+    return values is not None and any(values[short.index] > 0
+                                      for _, short in rm.shortfall_vars)
+
+
 def _feasible_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions, limit: float,
-                     cover_minimums: bool) -> cp_model.CpSolverStatus:
+                     cover_minimums: bool,
+                     cover_proved_impossible: list[bool] | None = None,
+                     local_only: bool = False) -> cp_model.CpSolverStatus:
     model = rm.m.clone()
     model.clear_objective()  # type: ignore[no-untyped-call]
     if cover_minimums:
@@ -405,7 +484,7 @@ def _feasible_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions, li
     solver = cp_model.CpSolver()
     # The LP worker would only slow a pure feasibility search down.
     _set_params(solver.parameters, options, limit, max(2, options.num_workers), lp_heavy=False)
-    if cover_minimums and not options.deterministic:
+    if (cover_minimums or local_only) and not options.deterministic:
         # On a tightly staffed unit (weekends, charge nurses) tree search rarely finds a
         # covered roster in seconds; CP-SAT's local search (feasibility jump with
         # compound moves) does, fastest with every worker on it.  Presolve still
@@ -417,6 +496,8 @@ def _feasible_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions, li
         objective = sum(rm.breakdown(lambda v: values[v.index]).values())
         inc.offer(objective, values, -math.inf)
     elif cover_minimums and status == cp_model.INFEASIBLE:
+        if cover_proved_impossible is not None:
+            cover_proved_impossible.append(True)
         return cp_model.UNKNOWN  # only "covered" is impossible: a shortfall roster is not
     return status
 

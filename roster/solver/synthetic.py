@@ -9,7 +9,8 @@ float pool, over four weeks:
 * coverage minimums from a census profile and ratio rules (required RNs =
   ceil(patients / ratio), ward 1:5 days and evenings, 1:6 nights, ICU 1:2), plus
   one charge nurse and one ACLS holder per shift and unit; a preferred level one
-  above the minimum on ward day shifts;
+  above the minimum on ward day shifts; a maximum 3 above the minimum on the ward
+  and 2 in the ICU for 60 nurses, growing in proportion on a larger team;
 * nurses with FTE 1.0 / 0.8 / 0.6, seniority in years, ICU skill (the ICU requires
   it and a valid ACLS), some ACLS certificates expiring during the period, a float
   pool allowed on both units, some who do no nights;
@@ -109,8 +110,12 @@ def hospital_unit(seed: int = 7, num_nurses: int = 60, num_days: int = 28,
     coverage: list[CoverageRequirement] = []
     for d in range(num_days):
         weekend = (start + dt.timedelta(days=d)).weekday() >= 5
-        # The census scales with the team so smaller test units stay staffable.
+        # The census scales with the team so smaller test units stay staffable; so do
+        # the places above each minimum on a larger team (a site: as generated with
+        # the 60-nurse unit's margins, 250 nurses' contracts needed more shifts than
+        # the slots' maximums left).
         scale = num_nurses / 60
+        ward_margin, icu_margin = max(3, round(3 * scale)), max(2, round(2 * scale))
         ward_census = round((rng.randint(27, 32) - (3 if weekend else 0)) * scale)
         icu_census = max(1, round(rng.randint(5, 6) * scale))
         for t, ward_ratio, icu_ratio in (("D", 5, 2), ("E", 5, 2), ("N", 6, 2)):
@@ -119,11 +124,11 @@ def hospital_unit(seed: int = 7, num_nurses: int = 60, num_days: int = 28,
             coverage.append(CoverageRequirement(
                 d, t, unit=WARD, minimum=ward_min, roles=frozenset({"RN"}),
                 preferred=ward_min + 1 if t == "D" else ward_min,
-                maximum=ward_min + 3, priority=2, weight_under=10, weight_over=4,
+                maximum=ward_min + ward_margin, priority=2, weight_under=10, weight_over=4,
                 label=f"RNs 1:{ward_ratio}"))
             coverage.append(CoverageRequirement(
                 d, t, unit=ICU, minimum=icu_min, roles=frozenset({"RN"}), preferred=icu_min,
-                maximum=icu_min + 2, priority=3, weight_under=10, weight_over=6,
+                maximum=icu_min + icu_margin, priority=3, weight_under=10, weight_over=6,
                 label="RNs 1:2"))
             for unit in (WARD, ICU):
                 coverage.append(CoverageRequirement(
