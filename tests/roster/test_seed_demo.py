@@ -9,6 +9,7 @@ import math
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from roster import access
@@ -27,20 +28,35 @@ from roster.models import (
 )
 
 
-@pytest.fixture
-def seeded(db):
-    """The output and row counts of a first run, then of a second run."""
+@pytest.fixture(scope="module")
+def _seeded_once(django_db_setup, django_db_blocker):
+    """The output and row counts of a first run, then of a second run: seeded once for
+    the whole module (a year of history takes a while), inside a transaction rolled back
+    at the end, so no other test sees the demo."""
     def counted() -> dict[str, int]:
         # The demo's own history (crisis levels, an incident, plans) is audited like any
         # change; a second run must add nothing to it but its own "demo.seed" row.
         return {**demo_counts(), "audited changes": AuditEvent.objects.exclude(action="demo.seed").count()}
 
-    first = io.StringIO()
-    call_command("seed_demo", stdout=first)
-    counts = counted()
-    second = io.StringIO()
-    call_command("seed_demo", stdout=second)
-    return first.getvalue(), counts, second.getvalue(), counted()
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            first = io.StringIO()
+            call_command("seed_demo", stdout=first)
+            counts = counted()
+            second = io.StringIO()
+            call_command("seed_demo", stdout=second)
+            yield first.getvalue(), counts, second.getvalue(), counted()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def seeded(_seeded_once, db):
+    """The seeded demo, each test's own changes rolled back after it."""
+    return _seeded_once
 
 
 def test_running_it_twice_creates_no_duplicates(seeded):
