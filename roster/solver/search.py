@@ -200,7 +200,7 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
 #: local search found none in 5 s, and one in about 24 s alone or 10 s from the
 #: greedy roster.
 LARGE_CELLS = 15_000
-LARGE_COVER_SHARE = 0.6
+LARGE_COVER_SHARE = 0.75
 #: The greedy start may take at most this share of the budget here.
 LARGE_GREEDY_SHARE = 0.15
 
@@ -439,10 +439,9 @@ def _first_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
 def _covered_large(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
                    limit: float) -> cp_model.CpSolverStatus:
     """The search for a roster with every minimum covered on a large model, in slices
-    of ``LARGE_COVER_SLICE_S`` each with another seed until ``limit``: its time to a
-    roster varies widely from seed to seed (on the site-sized case 10 s with one,
-    nothing in 40 s with another), and a fresh start from the hint is what gets it
-    unstuck."""
+    each with another seed until ``limit``: its time to a roster varies widely from
+    seed to seed (on the site-sized case 10 s with one, nothing in 40 s with another),
+    and a fresh start from the hint is what gets it unstuck."""
     end = time.monotonic() + limit
     status = cp_model.UNKNOWN
     attempt = 0
@@ -450,8 +449,11 @@ def _covered_large(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
         left = end - time.monotonic()
         if left < 1.0:
             break
-        # The last slice takes what is left when that is less than two slices.
-        piece = left if left < 2 * LARGE_COVER_SLICE_S else LARGE_COVER_SLICE_S
+        # Half the time at first (a loaded machine needs it: the site-sized case took
+        # 20–40 s there), then slices; the last takes what is left.
+        piece = max(LARGE_COVER_SLICE_S, min(LARGE_COVER_MAX_SLICE_S, limit / 2))
+        if left < 2 * piece:
+            piece = left
         impossible: list[bool] = []
         status = _feasible_roster(rm, inc, dataclasses.replace(options, seed=options.seed + attempt),
                                   piece, cover_minimums=True, cover_proved_impossible=impossible)
@@ -461,8 +463,9 @@ def _covered_large(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
     return status
 
 
-#: Seconds per attempt of :func:`_covered_large`.
-LARGE_COVER_SLICE_S = 12.0
+#: Seconds per attempt of :func:`_covered_large`: half its time, within these bounds.
+LARGE_COVER_SLICE_S = 15.0
+LARGE_COVER_MAX_SLICE_S = 40.0
 
 
 def _short(rm: RosterModel, inc: _Incumbent) -> bool:
