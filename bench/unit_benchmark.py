@@ -16,6 +16,9 @@ For each repeat (seeds ``seed``, ``seed + 1``, …: different problems) it print
 * the seconds until the first roster that keeps every hard rule, and until the first
   that also covers every minimum (from the solver's progress reports, 10 s solve);
 * objective, bound and gap of a 10 s solve and of a 60 s solve;
+* the 60 s roster's cost above the best roster a 10-minute run found on that seed
+  (``bench/unit_reference.json``, written by ``bench/unit_reference.py`` with the
+  command that produced it; the bound is weak on this unit);
 * the number of hard-rule violations the independent verifier finds (must be 0);
 
 then the median of each column.  Machines are noisy: quote medians.
@@ -46,6 +49,10 @@ from roster.solver.problem import Assignment, Problem, SolveOptions, SolveResult
 from roster.solver.search import solve
 from roster.solver.synthetic import hospital_unit
 from roster.solver.verify import verify
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import unit_reference
 
 #: ``--site``: about the staff of a whole site of the demo network rostered at once.
 SITE_NURSES = 250
@@ -141,6 +148,13 @@ def site(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def ref_gap_pct(result: SolveResult, reference: float) -> float:
+    """The roster's cost above ``reference`` (the best a 10-minute run found), in %."""
+    if result.objective is None or math.isnan(reference):
+        return float("nan")
+    return 100.0 * (result.objective - reference) / max(1.0, abs(reference))
+
+
 def gap_pct(result: SolveResult) -> float:
     return float("nan") if result.gap is None else 100.0 * result.gap
 
@@ -165,12 +179,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.site:
         return site(args)
 
+    # The best roster of a 10-minute run per seed (bench/unit_reference.py), for the
+    # generated unit's own size only.
+    reference = unit_reference.load() if (args.nurses, args.days) == (60, 28) else {}
     rows: list[dict[str, float | int]] = []
     if not args.json:
         print(f"{args.nurses} nurses, {args.days} days, {args.workers} workers; "
               f"budgets {args.short:g} s and {args.long:g} s")
         print(f"{'seed':>4} {'first_s':>8} {'cover_s':>8} {'obj@S':>9} {'bound@S':>9} {'gap@S%':>7} "
-              f"{'obj@L':>9} {'bound@L':>9} {'gap@L%':>7} {'viol':>4}  status")
+              f"{'obj@L':>9} {'bound@L':>9} {'gap@L%':>7} {'ref':>7} {'vsref%':>7} "
+              f"{'viol':>4}  status")
     for seed in range(args.seed, args.seed + args.repeats):
         problem = hospital_unit(seed=seed, num_nurses=args.nurses, num_days=args.days)
         short, first_s, covered_s = timed_solve(problem, args.short, args.workers)
@@ -187,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
             "objective_long": long.objective or float("nan"),
             "bound_long": long.bound or float("nan"),
             "gap_long_pct": round(gap_pct(long), 2),
+            "reference": reference.get(seed, float("nan")),
+            "gap_long_vs_reference_pct": round(
+                ref_gap_pct(long, reference.get(seed, float("nan"))), 2),
             "violations": violations,
         }
         rows.append(row)
@@ -197,7 +218,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{seed:>4} {first_s:>8.2f} {covered_s:>8.2f} {row['objective_short']:>9.0f} "
                   f"{row['bound_short']:>9.0f} {row['gap_short_pct']:>7.2f} "
                   f"{row['objective_long']:>9.0f} {row['bound_long']:>9.0f} "
-                  f"{row['gap_long_pct']:>7.2f} {violations:>4}  {short.status}/{long.status}",
+                  f"{row['gap_long_pct']:>7.2f} {row['reference']:>7.0f} "
+                  f"{row['gap_long_vs_reference_pct']:>7.2f} "
+                  f"{violations:>4}  {short.status}/{long.status}",
                   flush=True)
     if not args.json:
         def med(key: str) -> float:
@@ -206,8 +229,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"median: first feasible {med('first_feasible_s'):.2f} s, "
               f"first with every minimum covered {med('first_covered_s'):.2f} s, "
               f"gap {med('gap_short_pct'):.2f} % at {args.short:g} s, "
-              f"{med('gap_long_pct'):.2f} % at {args.long:g} s, "
-              f"violations {sum(int(r['violations']) for r in rows)}")
+              f"{med('gap_long_pct'):.2f} % at {args.long:g} s; "
+              f"against the best of a 10-minute run {med('gap_long_vs_reference_pct'):.2f} % "
+              f"at {args.long:g} s; violations {sum(int(r['violations']) for r in rows)}")
     return 1 if any(int(r["violations"]) for r in rows) else 0
 
 
