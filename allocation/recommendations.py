@@ -23,7 +23,10 @@
   person in: approving it gives them the receiving unit's shift running when they arrive
   (``assignment_create``: every rule checked, as for any shift put in by hand), tells them
   (in the app, and by text message as backfill's offers are sent) and the unit's managers, and they count on shift from then on. The recommendation
-  says so ("on call, called in") and arrives ``CALL_IN_EPOCHS`` after the call.
+  says so ("on call, called in") and arrives ``CALL_IN_EPOCHS`` after the call. Call-ins
+  are recommended by the site's own plan only: the network's plan counts on-call staff
+  (so it does not ask another site for what a call-in covers) but leaves the call to the
+  site.
 """
 
 from __future__ import annotations
@@ -313,6 +316,8 @@ def recommend(run: RedeployRun, built: Built, result: Result, *, now: dt.datetim
         if move.depart != 0 or units < 1 or move.resource == BEDS:
             continue
         fo, ft = built.facilities[move.source], built.facilities[move.target]
+        if fo.on_call and run.site_id is None:
+            continue  # a call-in is the site's: its own plan recommends it, not the network's too
         if fo.on_call:
             units = min(units, call_ins.get((move.target, move.resource), 0))
             call_ins[(move.target, move.resource)] = call_ins.get((move.target, move.resource), 0) - units
@@ -336,12 +341,13 @@ def recommend(run: RedeployRun, built: Built, result: Result, *, now: dt.datetim
             travel = WITHIN_SITE_MINUTES
         else:
             travel = move.arrive * built.problem.epoch_minutes
+        shown = f"{label} (on call)" if fo.on_call else label
         # One recommendation per person or device, so each is decided on its own.
         for m in pool[:units]:
             used.add(_ident(m))
             rec = Recommendation.objects.create(
                 run=run, kind=Recommendation.Kind.EQUIPMENT if m.item_id else Recommendation.Kind.STAFF,
-                resource=move.resource, resource_label=label[:120], units=1,
+                resource=move.resource, resource_label=shown[:120], units=1,
                 origin_site_id=fo.site_id, destination_site_id=ft.site_id,
                 origin_unit_id=fo.unit_id, destination_unit_id=ft.unit_id,
                 staff_id=m.staff_id, item_id=m.item_id, tradeoff=trade, shadow_price=round(price, 3),

@@ -137,6 +137,11 @@ def test_an_on_call_nurse_is_called_in_when_no_float_is_there(world, short_icu,
     [rec] = Recommendation.objects.filter(run=run)
     assert (rec.staff, rec.destination_unit, rec.resource) == (otto, world.icu, "RN")
     assert "on call, called in" in rec.rationale and rec.travel_minutes == 60
+    assert rec.resource_label == "Registered nurse (on call)"
+    # The network's plan counts her too, but leaves the call to the site's.
+    network = replan(None, now=T, force=True)
+    assert any(m["from"].startswith("c") for m in network.result["moves"])
+    assert not Recommendation.objects.filter(run=network).exists()
     assert (rec.tradeoff["receiver"]["shortfall_before"], rec.tradeoff["receiver"]["shortfall_after"]) == (1, 0)
     # Called now, working an epoch later: the ICU is short in the first hour only.
     icu = cell(run, f"u{world.icu.pk}", "RN")
