@@ -148,7 +148,7 @@ def bench_ranking(world: dict[str, Any], runs: int) -> dict[str, Any]:
 
         prof = cProfile.Profile()
         prof.runcall(rank, v)
-        pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
+        pstats.Stats(prof, stream=sys.stderr).sort_stats(os.environ.get("BACKFILL_PROFILE_SORT", "cumulative")).print_stats(25)
     times, cpu = [], []
     for _ in range(runs):
         started, started_cpu = time.perf_counter(), time.process_time()

@@ -35,6 +35,8 @@ from roster.models import (
     CoverageRequirement,
     Leave,
     OpenShift,
+    Roster,
+    ShiftType,
     Staff,
     Unit,
 )
@@ -137,8 +139,13 @@ def rank(vacancy: Vacancy) -> Ranking:
     lo, hi = day - dt.timedelta(days=8), day + dt.timedelta(days=8)
     shifts: dict[int, list[Assignment]] = defaultdict(list)
     able = [p.pk for p in people if placement.may_work_in(p, unit)]
-    for a in (Assignment.objects.filter(staff_id__in=able, live=True, date__range=(lo, hi))
-              .select_related("shift_type", "roster__unit")):
+    # The shifts' types and rosters are few: loaded once and shared, not joined per row.
+    rows = list(Assignment.objects.filter(staff_id__in=able, live=True, date__range=(lo, hi)))
+    types = ShiftType.objects.in_bulk({a.shift_type_id for a in rows})
+    rosters = Roster.objects.select_related("unit").in_bulk({a.roster_id for a in rows})
+    for a in rows:
+        a.shift_type = types[a.shift_type_id]
+        a.roster = rosters[a.roster_id]
         shifts[a.staff_id].append(a)
     leave: dict[int, set[dt.date]] = defaultdict(set)
     for lv in Leave.objects.filter(staff_id__in=able, status=Leave.Status.APPROVED, start_date__lte=hi,
