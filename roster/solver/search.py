@@ -201,6 +201,8 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> SolveResult:
 #: greedy roster.
 LARGE_CELLS = 15_000
 LARGE_COVER_SHARE = 0.75
+#: Before it, a roster short of cover may take up to this share (see _first_roster).
+LARGE_ANY_SHARE = 0.3
 #: The greedy start may take at most this share of the budget here.
 LARGE_GREEDY_SHARE = 0.15
 
@@ -418,7 +420,17 @@ def _first_roster(rm: RosterModel, inc: _Incumbent, options: SolveOptions,
         whole = options.time_limit_s if options.deterministic else budget
         cover_limit = min(max(5.0, limit / 2), 0.5 * whole)
         if _large(rm.p) and not options.deterministic:
-            status = _covered_large(rm, inc, options, LARGE_COVER_SHARE * whole)
+            if inc.values is None:
+                # Any roster that keeps the hard rules first, so there is one whatever
+                # the cover search does (on a loaded machine it sometimes finds nothing
+                # in its time); the cover search then starts from it.
+                _feasible_roster(rm, inc, options, LARGE_ANY_SHARE * whole,
+                                 cover_minimums=False, local_only=True)
+                if inc.values is not None:
+                    rm.set_full_hint(inc.values)
+            left = max(0.0, deadline - time.monotonic())
+            status = _covered_large(rm, inc, options,
+                                    min(0.9 * left, LARGE_COVER_SHARE * whole))
         else:
             status = _feasible_roster(rm, inc, options, cover_limit, cover_minimums=True)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
