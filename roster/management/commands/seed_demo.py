@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--roster-seconds", type=int, default=0,
             help="Also generate and publish the rosters: this week's for every unit (one solver run per site) "
-                 "and the demo manager's unit roster for the demo period, solving this many seconds (a third, at least 5 s, per site "
+                 "and the demo manager's unit roster for the demo period, solving this many seconds (a third, at least 8 s, per site "
                  "for this week).",
         )
 
@@ -30,9 +30,9 @@ class Command(BaseCommand):
         build_assets_demo()
         build_crisis_demo()
         if options["roster_seconds"] > 0:
-            # The week in progress is short: a third of the time per site (at least 5 s) is plenty.
+            # The week in progress is short: a third of the time per site (at least 8 s, so a loaded machine still staffs every unit) is plenty.
             current = publish_current_rosters(period_start=result.start_date,
-                                              seconds=max(5, options["roster_seconds"] // 3))
+                                              seconds=max(8, options["roster_seconds"] // 3))
             if current:
                 self.stdout.write(f"Published this week's rosters: {len(current)} units, "
                                   f"{sum(r.assignments.count() for r in current)} shifts.")
