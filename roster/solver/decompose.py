@@ -371,13 +371,7 @@ def _repair(problem: Problem, options: SolveOptions, roster: list[Assignment],
         ids = {person.id for person in freed}
         kept = [a for a in roster if a.staff not in ids]
         members = tuple(failed) + tuple(freed)
-        names = {person.id for person in members}
-        part = dataclasses.replace(
-            problem, staff=members, coverage=_residual(problem, kept),
-            requests=tuple(r for r in problem.requests if r.staff in names),
-            weights=dataclasses.replace(problem.weights, fairness_nights=0,
-                                        fairness_weekends=0, fairness_hours=0,
-                                        no_senior=0))
+        part = _part(problem, members, kept)
         try:
             rm = RosterModel(part, deadline=deadline)
         except OutOfTime:
@@ -435,13 +429,7 @@ def _constructive(problem: Problem, options: SolveOptions,
         if left <= 0:
             return None
         members = tuple(problem.staff[s] for s in group)
-        ids = {person.id for person in members}
-        part = dataclasses.replace(
-            problem, staff=members, coverage=_residual(problem, roster),
-            requests=tuple(r for r in problem.requests if r.staff in ids),
-            weights=dataclasses.replace(problem.weights, fairness_nights=0,
-                                        fairness_weekends=0, fairness_hours=0,
-                                        no_senior=0))
+        part = _part(problem, members, roster)
         try:
             rm = RosterModel(part, deadline=deadline)
         except OutOfTime:
@@ -481,6 +469,18 @@ def _constructive(problem: Problem, options: SolveOptions,
 
 #: People per group of the constructive start: as many as make about this many cells.
 GROUP_CELLS = 3000
+
+
+def _part(problem: Problem, members: tuple[Staff, ...], kept: list[Assignment]) -> Problem:
+    """The sub-problem of rostering ``members`` around the ``kept`` shifts of everyone
+    else: the cover those leave, the members' own requests, and no fairness or seniority
+    terms (they only mean something over the whole team)."""
+    names = {person.id for person in members}
+    return dataclasses.replace(
+        problem, staff=members, coverage=_residual(problem, kept),
+        requests=tuple(r for r in problem.requests if r.staff in names),
+        weights=dataclasses.replace(problem.weights, fairness_nights=0, fairness_weekends=0,
+                                    fairness_hours=0, no_senior=0))
 
 
 def _residual(problem: Problem, roster: list[Assignment]) -> tuple[CoverageRequirement, ...]:
