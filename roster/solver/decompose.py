@@ -31,7 +31,7 @@ import math
 import time
 from collections.abc import Callable
 
-from roster.solver import derive
+from roster.solver import derive, polish
 from roster.solver.formulation import OutOfTime, RosterModel
 from roster.solver.kpi import compute_kpis
 from roster.solver.problem import (
@@ -63,6 +63,9 @@ MAX_WHOLE_CELLS = 30_000
 #: PIECE_BUILD_SHARE of its share of the time to build.
 PIECE_WEEKS = 2
 PIECE_BUILD_SHARE = 0.35
+#: The single-cell moves of :mod:`roster.solver.polish` after the start may take at
+#: most this share of the time left (they stop sooner when a pass finds nothing).
+POLISH_SHARE = 0.8
 #: Seconds kept back for putting the roster together at the end.
 RESERVE_S = 1.0
 DEBUG = False
@@ -132,6 +135,14 @@ def solve_in_pieces(problem: Problem, options: SolveOptions, started: float,
     roster = _start(problem, options, deadline - RESERVE_S)
     if roster is None:
         return empty(problem, "unknown", started)
+    # Single-cell moves first: cheap where even a week's window is a large model.
+    now = time.monotonic()
+    roster = polish.polish(problem, roster,
+                           now + POLISH_SHARE * max(0.0, deadline - RESERVE_S - now),
+                           options.seed)
+    if DEBUG:
+        print(f"  polished: {sum(_costs(problem, roster).values())}"
+              f" {time.monotonic() - started:.1f}s", flush=True)
     solutions = 1
     if options.progress is not None:
         options.progress(solutions, float(sum(_costs(problem, roster).values())), -math.inf,
@@ -773,8 +784,22 @@ def _greedy_person(problem: Problem, person: Staff,
             per_type[t.id] -= 1
             minutes -= t.length_minutes
 
-    def best(d: int) -> tuple[int, ShiftType, str] | None:
-        options = [(worth(d, t, u), t, u) for t in kinds for u in units if legal(d, t, u)]
+    def paced(d: int, t: ShiftType) -> bool:
+        """Whether ``t`` on ``d`` keeps within the pace of the period's limits on shifts
+        of a type and on weekends (used up early, they leave the last weeks short)."""
+        if blind:
+            return True
+        share = free[d + 1] / free[h]
+        limit = c.max_shifts_per_type.get(t.id)
+        if limit is not None and limit < h and per_type.get(t.id, 0) + 1 > limit * share + 1:
+            return False
+        w = weekend_of.get(d)
+        return (w is None or w in used_weekends or c.max_weekends is None
+                or len(used_weekends) + 1 <= c.max_weekends * (w + 1) / len(weekends) + 1)
+
+    def best(d: int, must: bool = False) -> tuple[int, ShiftType, str] | None:
+        options = [(worth(d, t, u), t, u) for t in kinds for u in units
+                   if legal(d, t, u) and (must or paced(d, t))]
         previous = timeline.get(d - 1)
         options.sort(key=lambda o: (o[0], o[1].id == previous,
                                     c.max_shifts_per_type.get(o[1].id, h)
@@ -806,7 +831,7 @@ def _greedy_person(problem: Problem, person: Staff,
         off = 0 if on else _off_run(timeline, d, -len(person.history))
         choice = None
         if 0 < on < c.min_consecutive_work_days:
-            choice = best(d)
+            choice = best(d) or best(d, must=True)
             if choice is None:
                 return None
         elif on == 0 and 0 < off < c.min_consecutive_days_off:
