@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import random
 import time
 from collections.abc import Callable
 
@@ -54,7 +55,7 @@ CELLS_PER_SECOND = 15_000
 BUILD_SHARE = 0.25
 #: Periods longer than this many weeks are solved in windows (the whole-model search
 #: loses its way on long horizons: see the README's benchmarks).
-MAX_WHOLE_WEEKS = 8
+MAX_WHOLE_WEEKS = 12
 #: Models larger than this many cells are solved in windows whatever their build time
 #: (Instance 12 has 11 256; the whole-model search of the family's 120-staff
 #: four weeks, 33 712, found no roster in a minute on a loaded machine).
@@ -148,6 +149,7 @@ def solve_in_pieces(problem: Problem, options: SolveOptions, started: float,
         options.progress(solutions, float(sum(_costs(problem, roster).values())), -math.inf,
                          time.monotonic() - started)
     rate = float(CELLS_PER_SECOND)
+    rng = random.Random(options.seed)
     start = 0
     while not (options.should_stop is not None and options.should_stop()):
         left = deadline - RESERVE_S - time.monotonic()
@@ -161,10 +163,31 @@ def solve_in_pieces(problem: Problem, options: SolveOptions, started: float,
         if problem.num_days - end < 7:
             end = problem.num_days
         window = _window_problem(problem, start, end, roster)
-        # Each window gets its share of what is left, at least MIN_WINDOW_S.
-        share = max(MIN_WINDOW_S, left * (end - start) / problem.num_days)
+        members: set[str] | None = None
+        if cells(window) > BLOCK_CELLS:
+            # Too large to improve in its share: a block of some of its people, around
+            # a day whose cover is short half of the time, the others kept as they are.
+            hot = _short_day(problem, roster, rng)
+            if hot is not None and rng.random() < 0.5:
+                start = max(0, min(problem.num_days - (end - start),
+                                   hot - rng.randrange(end - start)))
+                end = start + length if problem.num_days - start - length >= 7 \
+                    else problem.num_days
+                window = _window_problem(problem, start, end, roster)
+            per = cells(window) / max(1, len(window.staff))
+            k = max(1, min(len(window.staff), int(BLOCK_CELLS // max(1.0, per))))
+            chosen = rng.sample(range(len(window.staff)), k)
+            members = {window.staff[i].id for i in chosen}
+            kept = [dataclasses.replace(a, day=a.day - start) for a in roster
+                    if start <= a.day < end and a.staff not in members]
+            window = _part(window, tuple(window.staff[i] for i in sorted(chosen)), kept)
+            share = min(left, BLOCK_S)
+        else:
+            # Each window gets its share of what is left, at least MIN_WINDOW_S.
+            share = max(MIN_WINDOW_S, left * (end - start) / problem.num_days)
+        mine = roster if members is None else [a for a in roster if a.staff in members]
         result, built = _solve_window(window, options, time.monotonic() + min(left, share),
-                                      solve_model, roster, start, end, problem.num_days)
+                                      solve_model, mine, start, end, problem.num_days)
         if built > 0.05:
             rate = 0.5 * rate + 0.5 * cells(window) / built
         if DEBUG:
@@ -172,16 +195,37 @@ def solve_in_pieces(problem: Problem, options: SolveOptions, started: float,
                   f"{None if result is None else (result.status, result.objective)}"
                   f" {time.monotonic() - started:.1f}s", flush=True)
         if result is not None and result.assignments and result.status != "unknown":
-            inside = [a for a in roster if start <= a.day < end]
+            inside = [a for a in mine if start <= a.day < end]
             if len(inside) == 0 or result.objective is not None:
-                roster = [a for a in roster if not start <= a.day < end] + [
+                roster = [a for a in roster if not (start <= a.day < end and (
+                    members is None or a.staff in members))] + [
                     dataclasses.replace(a, day=a.day + start) for a in result.assignments]
                 solutions += 1
                 if options.progress is not None:
                     options.progress(solutions, float(sum(_costs(problem, roster).values())),
                                      -math.inf, time.monotonic() - started)
         start = end
-    return _combined(problem, roster, solutions, started)
+    return combined(problem, roster, solutions, started)
+
+
+#: A window of more cells than this is re-optimised a block at a time: as many of its
+#: people as make about this many cells, for at most BLOCK_S seconds each.
+BLOCK_CELLS = 4000
+BLOCK_S = 3.0
+
+
+def _short_day(problem: Problem, roster: list[Assignment], rng: random.Random) -> int | None:
+    """A day drawn in proportion to what ``roster`` misses of its cover there."""
+    costs: dict[int, int] = {}
+    for req in _residual(problem, roster):
+        missed = 1000 * req.priority * req.minimum + (
+            0 if req.preferred is None else req.weight_under * req.preferred)
+        if missed:
+            costs[req.day] = costs.get(req.day, 0) + missed
+    if not costs:
+        return None
+    days = sorted(costs)
+    return rng.choices(days, weights=[costs[d] for d in days])[0]
 
 
 #: Seconds per day of the period that one round of windows is planned with (sizes the
@@ -556,7 +600,7 @@ def empty(problem: Problem, status: str, started: float) -> SolveResult:
                        time.monotonic() - started, 0, 1)
 
 
-def _combined(problem: Problem, roster: list[Assignment], solutions: int,
+def combined(problem: Problem, roster: list[Assignment], solutions: int,
               started: float) -> SolveResult:
     """The roster as one answer.  Its objective counts cover, missing people (at one
     per person: ``shortfall_unit`` is 1 here) and requests; no lower bound is

@@ -8,7 +8,9 @@ repairs that one cell at a time:
 
 * **change**: someone working a day takes another shift type (or unit) that day;
 * **add**: someone off takes a shift where the cover is short;
-* **drop**: someone leaves a slot above its preferred number.
+* **drop**: someone leaves a slot above its preferred number;
+* **move**: someone off takes a short slot and gives up a shift of another day of
+  theirs, where it is least needed (their totals for the period stay as they are).
 
 A move is kept only when it lowers the cost (missing people first, then the cover's
 weights and the requests, as the model counts them) and the person's whole roster
@@ -30,6 +32,8 @@ from roster.solver.verify import verify
 #: What one missing person of a minimum weighs against the soft terms.
 SHORTFALL = 100_000
 _FORBIDDEN = 1 << 40
+#: Moves of a shift from another day of the same person tried per cell.
+MOVE_TRIES = 8
 
 
 def _req_cost(req: CoverageRequirement, n: int) -> int:
@@ -101,8 +105,76 @@ def polish(problem: Problem, roster: list[Assignment], deadline: float,
                          if person.contract.max_shifts_per_type.get(t.id, 1) > 0]
              for person in problem.staff}
 
-    def legal(person: Staff, mine: dict[int, Assignment]) -> bool:
-        return not verify(alone[person.id], list(mine.values()))
+    lengths = {t.id: t.length_minutes for t in problem.shift_types}
+    weekend_of = {d: i for i, group in enumerate(derive.weekends(problem)) for d in group}
+    forbidden = {person.id: derive.forbidden_successions(problem, person)
+                 for person in problem.staff}
+    longest = {person.id: derive.consecutive_limits(problem, person)[0]
+               for person in problem.staff}
+
+    def shift_on(person: Staff, mine: dict[int, Assignment], d: int) -> str | None:
+        a = mine.get(d)
+        return a.shift if a is not None else derive.history_shift(person, d)
+
+    def plausible(person: Staff, mine: dict[int, Assignment], changed: tuple[int, ...]) -> bool:
+        """Cheap necessary checks around the changed days (successions, runs, the
+        period's totals), so most moves that break a rule never reach the verifier."""
+        c = person.contract
+        rules = forbidden[person.id]
+        for d in changed:
+            if d not in mine:
+                continue
+            t = mine[d].shift
+            for g, pairs in rules.items():
+                before, after = shift_on(person, mine, d - g), shift_on(person, mine, d + g)
+                if (before is not None and (before, t) in pairs) or \
+                        (after is not None and (t, after) in pairs):
+                    return False
+            top = longest[person.id]
+            if top is not None:
+                run, e = 1, d - 1
+                while shift_on(person, mine, e) is not None and run <= top:
+                    run, e = run + 1, e - 1
+                e = d + 1
+                while shift_on(person, mine, e) is not None and run <= top:
+                    run, e = run + 1, e + 1
+                if run > top:
+                    return False
+        last = problem.num_days - 1
+        for d in changed:
+            if d in person.days_off and d in mine:
+                return False
+            for e in (d - 1, d, d + 1):
+                if not 0 <= e <= last:
+                    continue
+                working = shift_on(person, mine, e) is not None
+                least = c.min_consecutive_work_days if working else c.min_consecutive_days_off
+                if least <= 1:
+                    continue
+                lo, hi = e, e
+                while lo > 0 and (shift_on(person, mine, lo - 1) is not None) == working:
+                    lo -= 1
+                while hi < last and (shift_on(person, mine, hi + 1) is not None) == working:
+                    hi += 1
+                # Only runs inside the period: the ends have rules of their own.
+                if lo > 0 and hi < last and hi - lo + 1 < least:
+                    return False
+        if c.max_weekends is not None and any(d in weekend_of for d in changed) and \
+                len({weekend_of[d] for d in mine if d in weekend_of}) > c.max_weekends:
+            return False
+        limit = c.max_shifts_per_type
+        for d in changed:
+            if d in mine:
+                t = mine[d].shift
+                if t in limit and sum(1 for a in mine.values() if a.shift == t) > limit[t]:
+                    return False
+        minutes = sum(lengths[a.shift] for a in mine.values())
+        return minutes >= c.min_total_minutes and (
+            c.max_total_minutes is None or minutes <= c.max_total_minutes)
+
+    def legal(person: Staff, mine: dict[int, Assignment], changed: tuple[int, ...]) -> bool:
+        return plausible(person, mine, changed) and \
+            not verify(alone[person.id], list(mine.values()))
 
     def try_cell(person: Staff, day: int) -> bool:
         """The best improving move of ``person`` on ``day``; whether one was made."""
@@ -132,12 +204,43 @@ def polish(problem: Problem, roster: list[Assignment], deadline: float,
                 del trial[day]
             else:
                 trial[day] = move
-            if not legal(person, trial):
+            if not legal(person, trial, (day,)):
                 continue
             if now is not None:
                 apply(person, (day, now.shift, now.unit), -1)
             if move is not None:
                 apply(person, (day, move.shift, move.unit), 1)
+            grid[person.id] = trial
+            return True
+        return False
+
+    def try_move(person: Staff, day: int) -> bool:
+        """``person``, off on ``day``, works a short slot there instead of one of their
+        other days (their totals stay as they are); whether a move was made."""
+        mine = grid[person.id]
+        adds = []
+        for t in kinds[person.id]:
+            for u in units if person.allowed_units is None else \
+                    [u for u in units if u in person.allowed_units]:
+                if (day, t, u) in reqs:
+                    gain = slot_delta(person, (day, t, u), 1) + wish_delta(person, day, None, t)
+                    if gain < 0:
+                        adds.append((gain, t, u))
+        if not adds:
+            return False
+        drops = sorted((slot_delta(person, (d, a.shift, a.unit), -1)
+                        + wish_delta(person, d, a.shift, None), d)
+                       for d, a in mine.items() if d not in person.fixed)
+        pairs = sorted((g + r, t, u, d) for g, t, u in adds for r, d in drops[:MOVE_TRIES]
+                       if g + r < 0)
+        for _, t, u, d in pairs[:MOVE_TRIES]:
+            trial = dict(mine)
+            gone = trial.pop(d)
+            trial[day] = Assignment(person.id, day, t, u)
+            if not legal(person, trial, (day, d)):
+                continue
+            apply(person, (d, gone.shift, gone.unit), -1)
+            apply(person, (day, t, u), 1)
             grid[person.id] = trial
             return True
         return False
@@ -157,7 +260,8 @@ def polish(problem: Problem, roster: list[Assignment], deadline: float,
             for person in people:
                 if day in person.fixed:
                     continue
-                if try_cell(person, day):
+                if try_cell(person, day) or (day not in grid[person.id]
+                                              and try_move(person, day)):
                     improved = True
         if not improved:
             break

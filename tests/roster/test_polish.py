@@ -8,7 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from roster.solver import curtois, decompose, polish
+from roster.solver import curtois, decompose, polish, search
+from roster.solver.problem import SolveOptions
 from roster.solver.verify import verify
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -67,3 +68,22 @@ def test_the_moves_stop_at_their_deadline(tmp_path: Path) -> None:
     better = polish.polish(problem, roster, started + 1.0)
     assert time.monotonic() - started < 1.0 + 1.0
     assert verify(problem, better) == []
+
+
+def test_a_long_period_solved_whole_still_gets_a_roster_when_its_model_finds_none(
+        tmp_path: Path, monkeypatch) -> None:
+    """Twelve weeks are solved as one model; should that search end with nothing (a
+    machine far busier than the estimate), the greedy roster improved by the moves is
+    returned instead, every rule kept."""
+    path = generate_curtois.write(tmp_path, 84, 22, 3, 1)
+    inst = curtois.load(path)
+    problem = curtois.to_problem(inst)
+    assert not decompose.should_split(problem, SolveOptions(time_limit_s=10))
+    monkeypatch.setattr(search, "solve_model",
+                        lambda rm, options, started, deadline: decompose.empty(
+                            rm.p, "unknown", started))
+    result = search.solve(problem, SolveOptions(time_limit_s=10, num_workers=2))
+    assert result.assignments
+    assert verify(problem, result.assignments) == []
+    assert curtois.hard_violations(inst, result.assignments) == []
+    assert {a.staff for a in result.assignments} == {person.id for person in problem.staff}
