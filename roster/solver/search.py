@@ -219,8 +219,8 @@ LARGE_GREEDY_SHARE = 0.15
 
 
 #: A period longer than this many weeks (solved whole up to decompose.MAX_WHOLE_WEEKS)
-#: also starts from the greedy roster, after single-cell moves taking at most
-#: LONG_POLISH_SHARE of the budget.
+#: also gets the greedy roster, after single-cell moves taking at most
+#: LONG_POLISH_SHARE of the budget, as its answer should the whole model find none.
 LONG_WEEKS = 8
 LONG_POLISH_SHARE = 0.05
 
@@ -239,8 +239,8 @@ def _greedy_start(problem: Problem, options: SolveOptions,
     now = time.monotonic()
     roster, failed = decompose.greedy(problem, now + LARGE_GREEDY_SHARE * (deadline - now))
     if long and roster and not failed:
-        # A long period's whole model may find no roster of its own in time: this one
-        # is its warm start, improved by single-cell moves first (a second or two).
+        # A long period's whole model may find no roster of its own in time: this one,
+        # improved by single-cell moves (a second or two), is then the answer.
         now = time.monotonic()
         roster = polish.polish(problem, roster, now + LONG_POLISH_SHARE * (deadline - now),
                                options.seed)
